@@ -1,0 +1,18 @@
+"""Unit conversions used across the course, in one place.
+
+Values are CODATA 2018, as used by ASE (``ase.units``); they are repeated here so that ``onedim`` and the
+notebooks about 1D models do not need ASE.
+"""
+
+HARTREE_TO_EV = 27.211386245988
+"""1 Hartree in electronvolts."""
+EV_TO_HARTREE = 1.0 / HARTREE_TO_EV
+HARTREE_TO_KCAL_PER_MOL = 627.5094740631
+"""1 Hartree in kcal/mol."""
+HARTREE_TO_MILLIHARTREE = 1000.0
+BOHR_TO_ANGSTROM = 0.529177210903
+"""1 bohr in Angstrom."""
+ANGSTROM_TO_BOHR = 1.0 / BOHR_TO_ANGSTROM
+EV_TO_MEV = 1000.0
+DEBYE_TO_E_ANGSTROM = 0.20819433800
+"""1 debye in e*Angstrom."""
