@@ -1,7 +1,8 @@
 """Unit conversions used across the course, in one place.
 
-Values are CODATA 2018, as used by ASE (``ase.units``); they are repeated here so that ``onedim`` and the
-notebooks about 1D models do not need ASE.
+Values are CODATA 2018 (Tiesinga et al., Rev. Mod. Phys. 93, 025010 (2021)); ASE's ``ase.units`` defaults to
+CODATA 2014, which differs in the 8th digit (``ase.units.create_units("2018")`` gives these values). They are
+repeated here so that ``onedim`` and the notebooks about 1D models do not need ASE.
 """
 
 HARTREE_TO_EV = 27.211386245988
