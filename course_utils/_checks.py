@@ -38,7 +38,7 @@ def as_real_array(value, name: str, *, ndim: int | None = None, shape: Sequence[
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
     if shape is not None:
-        if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape)):
+        if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape, strict=True)):
             expected = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} must have shape {expected}, got {array.shape}")
     if finite and not np.all(np.isfinite(array)):

@@ -39,7 +39,8 @@ def expected_files() -> dict[Path, str]:
     return {
         # conda runs pip from the folder of the environment file, so "." is the course folder.
         ROOT / "environment.yml": environment_yml("ml-cmp-course", ".", include_test=True),
-        # repo2docker (mybinder.org, JupyterHub) installs binder/environment.yml, then runs binder/postBuild from the repository root.
+        # repo2docker (mybinder.org, JupyterHub) installs binder/environment.yml, then runs binder/postBuild
+        # from the repository root.
         ROOT / "binder" / "environment.yml": environment_yml("ml-cmp-course", None, include_test=False),
         ROOT / "binder" / "postBuild": ("#!/bin/bash\n" + HEADER +
                                         "set -euo pipefail\npip install --no-deps -e .\n"),
