@@ -138,3 +138,11 @@ def test_widget_helpers_validate():
         float_slider("a", 3.0, 0.0, 2.0, 0.1)
     with pytest.raises(ValueError, match="step"):
         int_slider("n", 1, 0, 2, 0)
+
+
+def test_exercise_checks_are_found_by_name_and_unique():
+    checks = exercises.all_checks()
+    assert "check_box_energy" in checks
+    assert all(callable(c) and hasattr(c, "exercise") for c in checks.values()), "every check must use @checker"
+    with pytest.raises(AttributeError, match="the checks are"):
+        exercises.check_does_not_exist  # noqa: B018
