@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@echo "Environment ready in $(VENV)."
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
 lint: setup
 	$(BIN)/ruff check course_utils tests scripts notebooks

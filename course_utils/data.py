@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import platform
 import time
 import warnings
@@ -32,6 +33,8 @@ from ._checks import as_int
 
 DATA_DIR = Path(__file__).resolve().parent / "datasets"
 """Where the cached files live (shipped with the package)."""
+USER_DATA_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "course_utils" / "datasets"
+"""Where a rebuilt cache goes when the package folder is read-only (e.g. a system-wide install)."""
 
 DATASETS: dict[str, str] = {
     # name -> "module:attribute" of its DatasetSpec; imported only when the data set is asked for.
@@ -215,6 +218,8 @@ def load(spec: DatasetSpec | str, *, directory: str | Path | None = None, rebuil
     With ``rebuild=False`` a bad cache raises ``FileNotFoundError``/``ValueError`` instead.
     """
     spec = get_spec(spec)
+    if directory is None and cache_problem(spec, DATA_DIR) is not None and cache_problem(spec, USER_DATA_DIR) is None:
+        directory = USER_DATA_DIR
     problem = cache_problem(spec, directory)
     if problem is not None:
         if not rebuild:
@@ -224,6 +229,8 @@ def load(spec: DatasetSpec | str, *, directory: str | Path | None = None, rebuil
                       CacheProblem, stacklevel=2)
         start = time.perf_counter()
         arrays = build(spec, progress=progress)
+        if directory is None and not os.access(DATA_DIR, os.W_OK):
+            directory = USER_DATA_DIR
         save(spec, arrays, directory=directory, build_seconds=time.perf_counter() - start)
     with np.load(paths(spec, directory)[0], allow_pickle=False) as stored:
         return {key: stored[key] for key in stored.files}
