@@ -1,0 +1,109 @@
+"""Reference energy models of the course, each an ASE ``Calculator`` (energies in eV, forces in eV/Angstrom).
+
+``emt()``         ASE's effective-medium theory for Al, Ni, Cu, Pd, Ag, Pt, Au (and H, C, N, O): the course's
+                  cheap stand-in for DFT on metals (K. W. Jacobsen, P. Stoltze, J. K. Norskov, Surf. Sci. 366,
+                  394 (1996)).
+``gfn2_xtb()``    GFN2-xTB tight binding through tblite (C. Bannwarth, S. Ehlert, S. Grimme, J. Chem. Theory
+                  Comput. 15, 1652 (2019)), silent.
+``pyscf_dft()``   Kohn-Sham DFT (or Hartree-Fock) for molecules with PySCF: a thin wrapper that returns the SCF
+                  energy and the analytic nuclear gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import ConvergenceError, _describe, as_int, as_number
+from ..units import BOHR_TO_ANGSTROM, HARTREE_TO_EV
+
+
+def emt():
+    """A fresh ``ase.calculators.emt.EMT`` calculator."""
+    from ase.calculators.emt import EMT
+
+    return EMT()
+
+
+def gfn2_xtb(*, charge: int = 0, multiplicity: int = 1, accuracy: float = 1.0, electronic_temperature: float = 300.0,
+             max_iterations: int = 250):
+    """A GFN2-xTB calculator (``tblite.ase.TBLite``) with its printout switched off.
+
+    ``charge`` in e; ``multiplicity`` 2S+1; ``electronic_temperature`` in K (Fermi smearing). Provides energy,
+    forces, stress (periodic), dipole and Mulliken-type charges.
+    """
+    from tblite.ase import TBLite
+
+    charge = as_int(charge, "charge")
+    multiplicity = as_int(multiplicity, "multiplicity", minimum=1)
+    accuracy = as_number(accuracy, "accuracy", minimum=0.0, strict_minimum=True)
+    electronic_temperature = as_number(electronic_temperature, "electronic_temperature", minimum=0.0)
+    max_iterations = as_int(max_iterations, "max_iterations", minimum=1)
+    return TBLite(method="GFN2-xTB", charge=charge, multiplicity=multiplicity, accuracy=accuracy,
+                  electronic_temperature=electronic_temperature, max_iterations=max_iterations, verbosity=0)
+
+
+def pyscf_dft(xc: str | None = "PBE", basis: str = "def2-SVP", *, charge: int = 0, spin: int = 0,
+              conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100):
+    """An ASE calculator running PySCF on a molecule (no periodic boundary conditions).
+
+    ``xc``: a PySCF functional name (``"PBE"``, ``"B3LYP"``, ``"LDA"``, ...) for restricted (``spin=0``) or
+    unrestricted Kohn-Sham, or ``None`` for Hartree-Fock; ``basis``: a PySCF basis name; ``spin``: number of
+    unpaired electrons (2S); ``conv_tol``: SCF energy tolerance (Hartree). Forces are the analytic gradients
+    (without the DFT grid response, which is small at ``grid_level >= 3``).
+    """
+    return PySCFCalculator(xc=xc, basis=basis, charge=charge, spin=spin, conv_tol=conv_tol, grid_level=grid_level,
+                           max_cycle=max_cycle)
+
+
+def _base_calculator():
+    from ase.calculators.calculator import Calculator
+
+    return Calculator
+
+
+class PySCFCalculator(_base_calculator()):
+    """ASE calculator around a PySCF SCF calculation; see :func:`pyscf_dft`."""
+
+    implemented_properties = ["energy", "forces"]
+
+    def __init__(self, *, xc: str | None = "PBE", basis: str = "def2-SVP", charge: int = 0, spin: int = 0,
+                 conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100, **kwargs):
+        if xc is not None and not isinstance(xc, str):
+            raise TypeError(f"xc must be a functional name or None (Hartree-Fock), got {_describe(xc)}")
+        if not isinstance(basis, str):
+            raise TypeError(f"basis must be a basis-set name, got {_describe(basis)}")
+        super().__init__(**kwargs)
+        self.xc = xc
+        self.basis = basis
+        self.charge = as_int(charge, "charge")
+        self.spin = as_int(spin, "spin", minimum=0)
+        self.conv_tol = as_number(conv_tol, "conv_tol", minimum=0.0, strict_minimum=True)
+        self.grid_level = as_int(grid_level, "grid_level", minimum=0, maximum=9)
+        self.max_cycle = as_int(max_cycle, "max_cycle", minimum=1)
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=None):
+        from ase.calculators.calculator import all_changes
+        from pyscf import dft, gto, scf
+
+        super().calculate(atoms, properties, all_changes if system_changes is None else system_changes)
+        if any(self.atoms.pbc):
+            raise ValueError("pyscf_dft handles molecules only; the structure has periodic boundary conditions")
+        symbols = self.atoms.get_chemical_symbols()
+        mol = gto.M(atom=[(s, tuple(p)) for s, p in zip(symbols, self.atoms.positions, strict=True)], unit="Angstrom",
+                     basis=self.basis, charge=self.charge, spin=self.spin, verbose=0)
+        if self.xc is None:
+            mf = scf.RHF(mol) if self.spin == 0 else scf.UHF(mol)
+        else:
+            mf = dft.RKS(mol) if self.spin == 0 else dft.UKS(mol)
+            mf.xc = self.xc
+            mf.grids.level = self.grid_level
+        mf.conv_tol = self.conv_tol
+        mf.max_cycle = self.max_cycle
+        energy = mf.kernel()
+        if not mf.converged:
+            raise ConvergenceError(f"PySCF SCF did not converge in {self.max_cycle} cycles (conv_tol "
+                                   f"{self.conv_tol} Ha)")
+        self.results["energy"] = float(energy) * HARTREE_TO_EV
+        if "forces" in properties:
+            gradient = mf.nuc_grad_method().kernel()  # Hartree/bohr
+            self.results["forces"] = -np.asarray(gradient) * HARTREE_TO_EV / BOHR_TO_ANGSTROM

@@ -1,0 +1,136 @@
+"""Reference calculators (finite-difference force checks, a textbook energy) and the MD sampler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils.atoms import calculators, md, prototypes
+from course_utils.units import BOHR_TO_ANGSTROM, HARTREE_TO_EV
+
+
+def _finite_difference_forces(atoms, make_calculator, components, h):
+    forces = []
+    for atom, axis in components:
+        energies = []
+        for sign in (1, -1):
+            moved = atoms.copy()
+            moved.positions[atom, axis] += sign * h
+            moved.calc = make_calculator()
+            energies.append(moved.get_potential_energy())
+        forces.append(-(energies[0] - energies[1]) / (2 * h))
+    return np.array(forces)
+
+
+def _check_forces(atoms, make_calculator, components, h, atol):
+    atoms.calc = make_calculator()
+    analytic = atoms.get_forces()[[a for a, _ in components], [c for _, c in components]]
+    numeric = _finite_difference_forces(atoms, make_calculator, components, h)
+    assert np.abs(analytic).max() > 10 * atol  # the check is not trivially passed by zero forces
+    np.testing.assert_allclose(analytic, numeric, atol=atol)
+
+
+def test_emt_forces_match_finite_differences():
+    atoms = prototypes.decorate("L1_2", ["Cu", "Au"]).repeat((2, 1, 1))
+    atoms.rattle(0.08, seed=3)
+    _check_forces(atoms, calculators.emt, [(0, 0), (1, 1), (5, 2), (7, 0)], h=1e-4, atol=1e-5)
+
+
+def test_gfn2_xtb_single_point_and_forces_of_ethanol():
+    from ase.build import molecule
+
+    atoms = molecule("CH3CH2OH")
+    atoms.rattle(0.05, seed=2)
+    atoms.calc = calculators.gfn2_xtb()
+    energy = atoms.get_potential_energy()
+    assert np.isfinite(energy) and energy < -300  # about -310 eV for GFN2-xTB ethanol
+    assert atoms.get_dipole_moment().shape == (3,)
+    np.testing.assert_allclose(atoms.get_charges().sum(), 0.0, atol=1e-6)
+    _check_forces(atoms, lambda: calculators.gfn2_xtb(accuracy=0.01), [(0, 0), (2, 1), (8, 2)], h=1e-3,
+                  atol=2e-4)
+
+
+def test_pyscf_hartree_fock_h2_textbook_energy_and_forces():
+    from ase import Atoms
+
+    # Szabo & Ostlund, Modern Quantum Chemistry, Sec. 3.5: H2, STO-3G, R = 1.4 bohr: E = -1.1167 Ha
+    h2 = Atoms("H2", positions=[[0, 0, 0], [0, 0, 1.4 * BOHR_TO_ANGSTROM]])
+    h2.calc = calculators.pyscf_dft(xc=None, basis="sto-3g")
+    assert h2.get_potential_energy() / HARTREE_TO_EV == pytest.approx(-1.1167, abs=1e-4)
+    forces = h2.get_forces()
+    np.testing.assert_allclose(forces[0], -forces[1], atol=1e-8)
+    water = Atoms("OH2", positions=[[0, 0, 0.12], [0, 0.76, -0.47], [0.05, -0.77, -0.45]])
+    _check_forces(water, lambda: calculators.pyscf_dft(xc=None, basis="sto-3g"), [(0, 2), (1, 1)], h=1e-3,
+                  atol=2e-4)
+
+
+def test_pyscf_dft_runs_and_rejects_periodic_cells():
+    from ase.build import molecule
+
+    h2 = molecule("H2")
+    h2.calc = calculators.pyscf_dft(xc="LDA", basis="sto-3g", grid_level=1)
+    assert np.isfinite(h2.get_potential_energy()) and h2.get_forces().shape == (2, 3)
+    crystal = prototypes.decorate("A1", ["Cu"])
+    crystal.calc = calculators.pyscf_dft(xc="LDA", basis="sto-3g")
+    with pytest.raises(ValueError, match="molecules only"):
+        crystal.get_potential_energy()
+    with pytest.raises(TypeError):
+        calculators.pyscf_dft(xc=3)
+    with pytest.raises(ValueError):
+        calculators.pyscf_dft(spin=-1)
+    with pytest.raises(ValueError):
+        calculators.gfn2_xtb(multiplicity=0)
+
+
+# ---------------------------------------------------------------------------------------------------------- md
+def _copper(n=2):
+    atoms = prototypes.decorate("L1_2", ["Cu", "Au"]).repeat(n)
+    atoms.calc = calculators.emt()
+    return atoms
+
+
+def test_md_is_reproducible_with_a_seed():
+    a = md.run_md(_copper(), temperature_K=300, n_steps=30, sample_every=10, seed=5)
+    b = md.run_md(_copper(), temperature_K=300, n_steps=30, sample_every=10, seed=5)
+    c = md.run_md(_copper(), temperature_K=300, n_steps=30, sample_every=10, seed=6)
+    np.testing.assert_array_equal(a.positions, b.positions)
+    assert not np.allclose(a.positions[-1], c.positions[-1])
+    assert a.positions.shape == (4, 32, 3) and a.time.tolist() == [0, 10, 20, 30]
+    np.testing.assert_allclose(a.positions[0], _copper().positions)  # the first frame is the start
+    frame = a.to_atoms(2)
+    assert len(frame) == 32 and np.allclose(frame.positions, a.positions[2])
+
+
+def test_nve_conserves_energy_and_recorded_forces_are_the_calculators():
+    traj = md.run_md(_copper(), temperature_K=600, timestep_fs=2.0, n_steps=200, sample_every=20,
+                     ensemble="nve", seed=1)
+    drift = np.abs(traj.total_energy - traj.total_energy[0]).max() / traj.positions.shape[1]
+    assert drift < 2e-4  # eV/atom over 400 fs
+    assert traj.kinetic_energy.std() > 1e-3  # it did move
+    atoms = traj.to_atoms(3)
+    atoms.calc = calculators.emt()
+    np.testing.assert_allclose(atoms.get_forces(), traj.forces[3], atol=1e-10)
+
+
+def test_langevin_thermalises_near_the_target():
+    traj = md.run_md(_copper(), temperature_K=500, timestep_fs=4.0, n_steps=300, sample_every=5,
+                     friction_per_fs=0.1, seed=2)
+    late = traj.temperature[len(traj.temperature) // 3:]
+    assert 350 < late.mean() < 650  # 32 atoms: fluctuations of ~25 % per frame
+    # the centre of mass stays put (FixCom)
+    np.testing.assert_allclose(traj.to_atoms(-1).get_center_of_mass(), traj.to_atoms(0).get_center_of_mass(),
+                               atol=1e-8)
+
+
+def test_md_rejects_bad_input():
+    bare = prototypes.decorate("A1", ["Cu"])
+    with pytest.raises(ValueError, match="no calculator"):
+        md.run_md(bare, temperature_K=300)
+    with pytest.raises(ValueError, match="temperature_K"):
+        md.run_md(_copper(1), temperature_K=-5)
+    with pytest.raises(ValueError, match="ensemble"):
+        md.run_md(_copper(1), temperature_K=300, ensemble="npt")
+    with pytest.raises(ValueError, match="timestep_fs"):
+        md.run_md(_copper(1), temperature_K=300, timestep_fs=0)
+    with pytest.raises(TypeError):
+        md.run_md("Cu", temperature_K=300)
