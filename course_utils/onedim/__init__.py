@@ -1,0 +1,42 @@
+"""1D quantum mechanics for the course: model systems, exact and Kohn-Sham solvers, reverse engineering, dynamics.
+
+Everything is in Hartree atomic units (lengths in bohr, energies in Ha, times in Ha^-1). The interface follows
+iDEA (one object per system, one ``solve`` per method, results with the same field names)::
+
+    from course_utils import onedim
+
+    he = onedim.systems.helium()                     # or onedim.System(x, v_ext, interaction, "ud")
+    exact = onedim.exact.solve(he)                   # .energy, .density, .rdm1, .natural_occupations, ...
+    lda = onedim.kohn_sham.solve(he, xc="lda")       # .energy (and its breakdown), .density, .v_ks, ...
+    ks = onedim.reverse.solve(he, exact.density)     # .v_ks, .v_xc, .density_error
+    free = onedim.noninteracting.solve(he)           # ignores the interaction
+    many = onedim.noninteracting.solve_many(x, potentials, "u")   # thousands of potentials, fast
+    evolution = onedim.propagate.evolve(exact, dv, times)         # .density(t), .dipole(t), .norm, .energy
+
+Modules: :mod:`~.system` (``System``), :mod:`~.systems` (ready-made systems, random potentials),
+:mod:`~.interactions`, :mod:`~.grid`, :mod:`~.noninteracting`, :mod:`~.exact`, :mod:`~.kohn_sham`, :mod:`~.lda`,
+:mod:`~.reverse`, :mod:`~.propagate`, :mod:`~.observables`, :mod:`~.results`. Only numpy and scipy are imported.
+The solvers use one BLAS thread (faster for these matrix sizes, and robust on busy machines); see
+:func:`set_blas_threads`.
+"""
+
+from __future__ import annotations
+
+from . import (
+    exact,
+    grid,
+    interactions,
+    kohn_sham,
+    lda,
+    noninteracting,
+    observables,
+    propagate,
+    results,
+    reverse,
+    systems,
+)
+from ._threads import set_blas_threads
+from .system import System
+
+__all__ = ["System", "set_blas_threads", "exact", "grid", "interactions", "kohn_sham", "lda", "noninteracting",
+           "observables", "propagate", "results", "reverse", "systems"]

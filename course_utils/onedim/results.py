@@ -1,0 +1,259 @@
+"""Result objects of the ``onedim`` solvers: small frozen dataclasses with read-only arrays.
+
+Every result has ``energy`` (Ha), ``density`` (1/bohr, shape ``(N,)``, integrates to the electron number with
+``sum(density) * system.dx``), ``density_up`` and ``density_down``, and, where defined, the one-body reduced density
+matrix ``rdm1`` (1/bohr, shape ``(N, N)``, spin-summed; ``rdm1[i, i] == density[i]``) with its spin parts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from .system import System
+
+
+class _Frozen:
+    """Mixin: make array fields read-only and print a short summary instead of the arrays."""
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+    def __repr__(self) -> str:
+        parts = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                parts.append(f"{f.name}=<{value.dtype} array {value.shape}>")
+            elif isinstance(value, float):
+                parts.append(f"{f.name}={value:.10g}")
+            elif isinstance(value, System):
+                continue
+            else:
+                parts.append(f"{f.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _common_potential(up: np.ndarray, down: np.ndarray, name: str) -> np.ndarray:
+    if np.allclose(up, down, rtol=0.0, atol=1e-10 * max(1.0, float(np.max(np.abs(up))))):
+        return up
+    raise ValueError(f"the two spin channels see different potentials here; use {name}_up and {name}_down")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class NonInteractingResult(_Frozen):
+    """Ground state (or excitation) of non-interacting electrons in ``system.v_ext``.
+
+    Attributes:
+        system: the :class:`~course_utils.onedim.System` solved.
+        energy: total energy (Ha) = sum of occupied eigenvalues.
+        density, density_up, density_down: densities (1/bohr), shape ``(N,)``.
+        orbitals_up, orbitals_down: orbitals as columns (1/sqrt(bohr)), shape ``(N, M)``: the occupied ones and a
+            few above them; normalised so that ``sum(phi**2) * dx == 1``.
+        eigenvalues_up, eigenvalues_down: orbital energies (Ha), shape ``(M,)``.
+        occupations_up, occupations_down: 0/1 occupation of each orbital, shape ``(M,)``.
+        rdm1, rdm1_up, rdm1_down: one-body reduced density matrices (1/bohr), shape ``(N, N)``.
+        kinetic_energy, external_energy: the two parts of ``energy`` (Ha).
+    """
+
+    system: System
+    energy: float
+    density: np.ndarray
+    density_up: np.ndarray
+    density_down: np.ndarray
+    orbitals_up: np.ndarray
+    orbitals_down: np.ndarray
+    eigenvalues_up: np.ndarray
+    eigenvalues_down: np.ndarray
+    occupations_up: np.ndarray
+    occupations_down: np.ndarray
+    rdm1: np.ndarray
+    rdm1_up: np.ndarray
+    rdm1_down: np.ndarray
+    kinetic_energy: float
+    external_energy: float
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KohnShamResult(_Frozen):
+    """A converged Kohn-Sham ground state (fields as :class:`NonInteractingResult`, plus the energy breakdown).
+
+    ``energy = kinetic_energy + external_energy + hartree_energy + xc_energy`` (Ha), where ``kinetic_energy`` is
+    the non-interacting kinetic energy T_s. ``v_ks_up``/``v_ks_down`` are the Kohn-Sham potentials (Ha, shape
+    ``(N,)``), ``v_hartree`` the Hartree potential and ``v_xc_up``/``v_xc_down`` the xc potentials; the properties
+    ``v_ks`` and ``v_xc`` return the common potential when both spins see the same one.
+    ``iterations``, ``density_residual`` (integral of ``|n_out - n_in|``, electrons) and ``energy_change`` (Ha)
+    describe the convergence reached; ``xc`` names the functional used.
+    """
+
+    system: System
+    energy: float
+    density: np.ndarray
+    density_up: np.ndarray
+    density_down: np.ndarray
+    orbitals_up: np.ndarray
+    orbitals_down: np.ndarray
+    eigenvalues_up: np.ndarray
+    eigenvalues_down: np.ndarray
+    occupations_up: np.ndarray
+    occupations_down: np.ndarray
+    rdm1: np.ndarray
+    rdm1_up: np.ndarray
+    rdm1_down: np.ndarray
+    kinetic_energy: float
+    external_energy: float
+    hartree_energy: float
+    xc_energy: float
+    v_ks_up: np.ndarray
+    v_ks_down: np.ndarray
+    v_hartree: np.ndarray
+    v_xc_up: np.ndarray
+    v_xc_down: np.ndarray
+    iterations: int
+    density_residual: float
+    energy_change: float
+    xc: str
+
+    @property
+    def v_ks(self) -> np.ndarray:
+        """Kohn-Sham potential (Ha), shape ``(N,)``, when both spins share it."""
+        return _common_potential(self.v_ks_up, self.v_ks_down, "v_ks")
+
+    @property
+    def v_xc(self) -> np.ndarray:
+        """Exchange-correlation potential (Ha), shape ``(N,)``, when both spins share it."""
+        return _common_potential(self.v_xc_up, self.v_xc_down, "v_xc")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ExactResult(_Frozen):
+    """An exact many-electron eigenstate.
+
+    Attributes:
+        system: the system solved.
+        energy: eigenvalue (Ha).
+        state: which state it is (0 = ground state) among the states of the requested spin sector(s).
+        spin: total spin S of the state (0, 1 for two electrons; 1/2, 3/2 for three).
+        energies: the lowest ``state + 1`` energies (Ha) of those sector(s), in increasing order.
+        density, density_up, density_down: densities (1/bohr), shape ``(N,)``.
+        rdm1, rdm1_up, rdm1_down: one-body reduced density matrices (1/bohr), shape ``(N, N)``.
+        natural_orbitals: eigenfunctions of ``rdm1`` as columns (1/sqrt(bohr)), shape ``(N, N)``, in order of
+            decreasing occupation; ``natural_occupations`` their occupations, shape ``(N,)``, summing to the number
+            of electrons (each in [0, 2]; the spin parts are in [0, 1]).
+        wavefunction: spatial wavefunction ``Psi(x_1, ..., x_n)`` (bohr^(-n/2)), shape ``(N,) * n``, normalised so
+            that ``sum(Psi**2) * dx**n == 1``. Coordinates are ordered with the spin that has more electrons
+            first (spin up first for "ud" and "uud", spin down first for "udd").
+        kinetic_energy, external_energy, interaction_energy: parts of ``energy`` (Ha).
+        residual: norm of ``(H - E) Psi`` reached by the eigensolver (Ha, in the normalised discrete basis).
+    """
+
+    system: System
+    energy: float
+    state: int
+    spin: float
+    energies: np.ndarray
+    density: np.ndarray
+    density_up: np.ndarray
+    density_down: np.ndarray
+    rdm1: np.ndarray
+    rdm1_up: np.ndarray
+    rdm1_down: np.ndarray
+    natural_orbitals: np.ndarray
+    natural_occupations: np.ndarray
+    wavefunction: np.ndarray
+    kinetic_energy: float
+    external_energy: float
+    interaction_energy: float
+    residual: float
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ReverseResult(_Frozen):
+    """The Kohn-Sham potential that reproduces a target density.
+
+    Attributes:
+        system: the system whose density was inverted (its ``v_ext`` and interaction define ``v_hartree``,
+            ``v_xc``).
+        v_ks: Kohn-Sham potential (Ha), shape ``(N,)``.
+        v_hartree: Hartree potential of the target density (Ha), shape ``(N,)``.
+        v_xc: ``v_ks - v_ext - v_hartree`` (Ha), shape ``(N,)``.
+        density: density of the Kohn-Sham system in ``v_ks`` (1/bohr), shape ``(N,)``.
+        density_error: ``integral |density - target| dx`` reached (electrons).
+        orbitals: occupied and a few unoccupied Kohn-Sham orbitals as columns, shape ``(N, M)``.
+        eigenvalues: their energies (Ha), shape ``(M,)``.
+        homo: highest occupied Kohn-Sham eigenvalue (Ha); ``-ionisation_energy`` when that was given.
+        constant: how the additive constant of ``v_ks`` was fixed.
+        method: ``"two_electron"`` (orbital from ``sqrt(n / N)``) or ``"iterative"``.
+        iterations: iterations of the iterative inversion (0 for the direct formula).
+        reliable: mask of grid points where the target density was large enough to determine ``v_ks``; outside
+            it ``v_ks`` is continued smoothly (see :func:`course_utils.onedim.reverse.solve`).
+    """
+
+    system: System
+    v_ks: np.ndarray
+    v_hartree: np.ndarray
+    v_xc: np.ndarray
+    density: np.ndarray
+    density_error: float
+    orbitals: np.ndarray
+    eigenvalues: np.ndarray
+    homo: float
+    constant: str
+    method: str
+    iterations: int
+    reliable: np.ndarray
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Evolution(_Frozen):
+    """A time propagation.
+
+    Attributes:
+        system: the static system (``v_ext`` is the potential at rest; the perturbation is added to it).
+        times: times (Ha^-1 = atomic time units), shape ``(T,)``.
+        density: density at each time (1/bohr), shape ``(T, N)``.
+        dipole: first moment ``integral x n(x, t) dx`` (bohr, electron charge not included), shape ``(T,)``.
+        norm: ``<psi|psi>`` of the many-body wavefunction, or the mean of the orbitals' ``<phi|phi>``; 1 while the
+            propagation conserves the norm, shape ``(T,)``.
+        energy: ``<H(t)>`` including the perturbation (Ha), shape ``(T,)``.
+        final: the final state: the many-body wavefunction (complex, shape ``(N,) * n``) or the orbitals (complex,
+            shape ``(2, N, M)``: spin up, spin down).
+        method: which dynamics: ``"exact"``, ``"non_interacting"`` or ``"kohn_sham"`` (adiabatic xc).
+    """
+
+    system: System
+    times: np.ndarray
+    density: np.ndarray
+    dipole: np.ndarray
+    norm: np.ndarray
+    energy: np.ndarray
+    final: np.ndarray
+    method: str
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class NonInteractingBatch(_Frozen):
+    """Non-interacting ground states of many potentials on one grid (from :func:`noninteracting.solve_many`).
+
+    Attributes:
+        x: the grid (bohr), shape ``(N,)``.
+        electrons: the spin string.
+        energy: total energies (Ha), shape ``(M,)``.
+        kinetic_energy: kinetic energies (Ha), shape ``(M,)``.
+        density: densities (1/bohr), shape ``(M, N)``.
+        eigenvalues: lowest orbital energies (Ha), shape ``(M, K)`` with ``K = max(n_up, n_down) + extra``.
+        orbitals: the occupied orbitals of each sample, shape ``(M, N, max(n_up, n_down))`` (only when asked).
+    """
+
+    x: np.ndarray
+    electrons: str
+    energy: np.ndarray
+    kinetic_energy: np.ndarray
+    density: np.ndarray
+    eigenvalues: np.ndarray
+    orbitals: np.ndarray | None = None
