@@ -41,6 +41,7 @@ DATASETS: dict[str, str] = {
     "alloys": "course_utils.atoms.datasets:ALLOYS",
     "rdm1_wells_1d": "course_utils.learn.rdm:RDM1_WELLS",
     "tddft_h2_1d": "course_utils.learn.functionals:TDDFT_H2",
+    "wells_1d": "course_utils.learn.concepts:WELLS",
 }
 
 

@@ -1,0 +1,274 @@
+"""Checks for notebook 01 (machine learning: concepts and applications).
+
+Every check recomputes the right answer from the data it is given, so it cannot drift from the notebook, and
+recognises the typical mistakes (a leaky scaler, mHa vs Ha, the sign of scikit-learn's "neg_" scores, a grid whose
+best point lies on its edge, a network that predicts standardised energies).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._feedback import checker, is_placeholder
+
+MHA = 1000.0  # Ha -> mHa
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _close(a: float, b: float, rel: float = 2e-3, abs_: float = 1e-6) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+def _kfold(seed: int):
+    from sklearn.model_selection import KFold
+
+    return KFold(n_splits=5, shuffle=True, random_state=seed)
+
+
+def _one_blas_thread():
+    """Context manager: one BLAS thread while a check refits small models (much faster than two for matrices of a
+    few hundred rows; SciPy's BLAS is loaded first so that the limit reaches it)."""
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _cv_mae_mha(estimator, X, y, seed: int) -> float:
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    with _one_blas_thread():
+        scores = cross_val_score(clone(estimator), X, y, cv=_kfold(seed), scoring="neg_mean_absolute_error")
+    return float(-scores.mean() * MHA)
+
+
+# --------------------------------------------------------------------------------------------------- exercise 1
+@checker("a leak-free cross-validation with a pipeline")
+def check_leak_free_cv(pipeline, cv_mae_mha, X, y, seed: int = 0):
+    """``pipeline``: an unfitted (or fitted) scikit-learn ``Pipeline`` whose scaler comes before the regressor;
+    ``cv_mae_mha``: its 5-fold cross-validated MAE (mHa) on ``X, y`` with ``KFold(5, shuffle=True,
+    random_state=seed)``."""
+    if is_placeholder(pipeline) or is_placeholder(cv_mae_mha):
+        raise NotImplementedError
+    from sklearn.base import clone
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(pipeline, Pipeline):
+        return False, (f"`pipeline` is a {type(pipeline).__name__}, not a scikit-learn Pipeline. Build it with "
+                       "make_pipeline(StandardScaler(), <the model>), so that cross-validation refits the scaler "
+                       "inside every fold.")
+    steps = [step for _, step in pipeline.steps if step not in (None, "passthrough")]
+    scalers = [i for i, step in enumerate(steps) if "Scaler" in type(step).__name__]
+    if not scalers:
+        return False, ("the pipeline has no scaler in it. The point of the exercise is to keep the StandardScaler, "
+                       "but inside the pipeline, so it is fit on the training folds only.")
+    if scalers[-1] == len(steps) - 1 or not hasattr(steps[-1], "predict"):
+        return False, "the last step of the pipeline must be the regressor, and the scaler must come before it."
+    if not _is_number(cv_mae_mha):
+        return False, f"`cv_mae_mha` must be a number (the MAE in mHa), got {type(cv_mae_mha).__name__}."
+    value = float(cv_mae_mha)
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    honest = _cv_mae_mha(pipeline, X, y, seed)
+    if _close(value, honest):
+        return True, (f"the 5-fold cross-validated MAE is {honest:.2f} mHa, with the scaler refit inside every "
+                      "fold: no number computed from a validation fold reaches the model before it is scored.")
+    if _close(-value, honest):
+        return False, ("the sign is off: scikit-learn's 'neg_mean_absolute_error' scores are minus the MAE "
+                       "(so that larger is better). Use -scores.mean().")
+    if _close(value * MHA, honest):
+        return False, "that is the MAE in Ha; the exercise asks for mHa (multiply by 1000)."
+    leaky_X = clone(steps[scalers[-1]]).fit_transform(X)
+    leaky = _cv_mae_mha(clone(steps[-1]), leaky_X, y, seed)
+    if _close(value, leaky) and not _close(leaky, honest, rel=1e-6):
+        return False, ("that is the leaky number: the scaler was fit on all the data before cross-validation. "
+                       "Pass the raw X to cross_val_score together with the pipeline.")
+    return False, (f"got {value:.4g} mHa, expected {honest:.4g} mHa for this pipeline. Use cross_val_score with the "
+                   f"pipeline, the raw X and y given, cv=KFold(5, shuffle=True, random_state={seed}) and "
+                   "scoring='neg_mean_absolute_error', then -scores.mean() * 1000.")
+
+
+# --------------------------------------------------------------------------------------------------- exercise 2
+def _reference_search_mae(X, y, seed: int) -> float:
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.kernel_ridge import KernelRidge
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.preprocessing import StandardScaler
+
+    model = TransformedTargetRegressor(regressor=KernelRidge(kernel="rbf"), transformer=StandardScaler())
+    grid = {"regressor__alpha": [1e-9, 1e-7, 1e-5, 1e-3], "regressor__gamma": [3e-3, 1e-2, 3e-2, 0.1, 0.3]}
+    with _one_blas_thread():
+        search = GridSearchCV(model, grid, cv=_kfold(seed), scoring="neg_mean_absolute_error").fit(X, y)
+    return float(-search.best_score_ * MHA)
+
+
+def _edge_parameters(search, flat: float = 0.02) -> list[tuple[str, float, str]]:
+    """``(name, value, side)`` of each numeric hyperparameter whose best value lies on the edge of the grid while
+    the CV error still falls towards that edge by more than ``flat`` (relative)."""
+    grid = getattr(search, "param_grid", None)
+    if not isinstance(grid, dict):
+        return []
+    results = search.cv_results_
+    best = search.best_params_
+    best_score = float(search.best_score_)
+    edges = []
+    for name, values in grid.items():
+        numeric = sorted(v for v in values if _is_number(v))
+        value = best.get(name)
+        if len(numeric) < 3 or not _is_number(value) or value not in (numeric[0], numeric[-1]):
+            continue
+        neighbour = numeric[1] if value == numeric[0] else numeric[-2]
+        for params, score in zip(results["params"], results["mean_test_score"], strict=True):
+            same_others = all(params.get(k) is v or params.get(k) == v for k, v in best.items() if k != name)
+            # scores are minus errors: the edge matters only when it is clearly better than its neighbour
+            if same_others and params.get(name) == neighbour and best_score - float(score) > flat * abs(best_score):
+                edges.append((name, value, "smallest" if value == numeric[0] else "largest"))
+    return edges
+
+
+@checker("hyperparameters of kernel ridge regression chosen by cross-validation")
+def check_kernel_ridge_search(search, X, y, seed: int = 0):
+    """``search``: a fitted ``GridSearchCV`` (MAE scoring, at least 3 folds) of a kernel ridge model on ``X, y``
+    whose best point is not on the edge of its grid and whose CV error is close to a reference search's."""
+    if is_placeholder(search):
+        raise NotImplementedError
+    from sklearn.base import clone
+    from sklearn.model_selection._search import BaseSearchCV
+
+    if not isinstance(search, BaseSearchCV):
+        return False, (f"expected a GridSearchCV object, got {type(search).__name__}. Build "
+                       "GridSearchCV(model, param_grid, cv=..., scoring='neg_mean_absolute_error') and call .fit.")
+    if not hasattr(search, "best_params_"):
+        return False, "the search has not been fitted yet: call search.fit(X_cv, y_cv) before checking."
+    if search.scoring not in ("neg_mean_absolute_error",):
+        return False, (f"scoring is {search.scoring!r}. Without scoring='neg_mean_absolute_error' GridSearchCV ranks "
+                       "by R², not by the error in Ha that we care about.")
+    if getattr(search, "n_splits_", 0) < 3:
+        return False, f"use at least 3 folds (you used {getattr(search, 'n_splits_', 0)}); 5 is the usual choice."
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    if getattr(search.best_estimator_, "n_features_in_", X.shape[1]) != X.shape[1]:
+        return False, "the search was fitted on inputs with another number of features than X_cv."
+    edges = _edge_parameters(search)
+    if edges:
+        where = "; ".join(f"the best {name} = {value:g} is the {side} value of your grid"
+                          for name, value, side in edges)
+        return False, (f"{where}. The CV error still falls towards that edge, so the optimum may lie beyond it: "
+                       "extend the grid in that direction (factors of about 3 per step) and search again.")
+    mine = _cv_mae_mha(clone(search.best_estimator_), X, y, seed)
+    claimed = -float(search.best_score_) * MHA
+    if not math.isclose(mine, claimed, rel_tol=0.5):
+        return False, (f"the search reports a CV MAE of {claimed:.3g} mHa, but its best model scores {mine:.3g} mHa "
+                       "on X_cv, y_cv: fit the search on X_cv and y_cv (the 300 training samples), nothing else.")
+    reference = _reference_search_mae(X, y, seed)
+    if mine > 1.25 * reference:
+        return False, (f"your best model's 5-fold CV MAE is {mine:.2f} mHa, but a search over alpha and gamma can "
+                       f"reach {reference:.2f} mHa on the same data. Search a wider range of gamma (the kernel "
+                       "width) as well as alpha, with a factor of about 3 between neighbouring values.")
+    params = ", ".join(f"{k.split('__')[-1]} = {v:g}" if _is_number(v) else f"{k} = {v}"
+                       for k, v in search.best_params_.items())
+    return True, (f"best {params}, CV MAE {claimed:.2f} mHa (a reference search reaches {reference:.2f} mHa), and "
+                  "the optimum lies inside the grid.")
+
+
+# --------------------------------------------------------------------------------------------------- exercise 3
+KERAS_MAX_PARAMETERS = 5000
+KERAS_MAX_MAE_MHA = 30.0
+"""The network must beat this validation MAE: well below a random forest trained on all 2400 samples (~40 mHa)."""
+
+
+@checker("a small Keras network for the ground-state energy")
+def check_keras_energy_model(model, X_val, y_val):
+    """``model``: a trained Keras model with at most 5000 parameters mapping potentials (M, N) in Ha to energies
+    in Ha, with a validation MAE below 30 mHa on ``X_val, y_val``."""
+    if is_placeholder(model):
+        raise NotImplementedError
+    if not (hasattr(model, "predict") and hasattr(model, "count_params")):
+        return False, f"expected a Keras model (keras.Sequential or keras.Model), got {type(model).__name__}."
+    n_params = int(model.count_params())
+    if n_params > KERAS_MAX_PARAMETERS:
+        return False, (f"the network has {n_params} parameters; keep it at most {KERAS_MAX_PARAMETERS} "
+                       "(e.g. two hidden layers of 32 units) so it trains in seconds.")
+    X_val, y_val = np.asarray(X_val, dtype="float32"), np.asarray(y_val, dtype=float)
+    raw = np.asarray(model.predict(X_val, verbose=0))
+    if raw.size != y_val.size:
+        return False, (f"the model returns {raw.shape} for {X_val.shape[0]} potentials; it should give one energy "
+                       "per potential (a final Dense(1) layer).")
+    pred = raw.reshape(-1).astype(float)
+    if not np.all(np.isfinite(pred)):
+        return False, "the predictions contain NaN or inf: lower the learning rate, or normalise the inputs."
+    mae = float(np.mean(np.abs(pred - y_val)) * MHA)
+    if mae <= KERAS_MAX_MAE_MHA:
+        return True, f"validation MAE {mae:.1f} mHa with {n_params} parameters."
+    spread = float(np.std(pred))
+    if spread < 0.05 * float(np.std(y_val)):
+        return False, (f"the predictions hardly vary (std {spread:.3g} Ha against {np.std(y_val):.3g} Ha for the "
+                       "energies): the network has not learned yet. Did you call model.fit, with enough epochs?")
+    corr = float(np.corrcoef(pred, y_val)[0, 1])
+    slope, intercept = np.polyfit(pred, y_val, 1)
+    if corr > 0.99 and np.mean(np.abs(slope * pred + intercept - y_val)) * MHA <= KERAS_MAX_MAE_MHA:
+        if math.isclose(slope, 1 / MHA, rel_tol=0.1):
+            return False, "the predictions look like mHa; the model should return energies in Ha."
+        return False, (f"the predictions follow the energies (correlation {corr:.4f}) but on another scale "
+                       f"(E ≈ {slope:.3g} × prediction + {intercept:.3g} Ha). If you trained on standardised "
+                       "energies, convert the predictions back: E = prediction × std + mean.")
+    return False, (f"validation MAE {mae:.1f} mHa; it should be below {KERAS_MAX_MAE_MHA:g} mHa. Normalise the "
+                   "inputs (a Normalization layer adapted on the training potentials), standardise the energies, "
+                   "train for more epochs with early stopping on the validation loss.")
+
+
+# --------------------------------------------------------------------------------------------------- exercise 4
+def pca_reconstruction_rmse(n_components: int, train, test) -> float:
+    """RMS error (same unit as the densities) of the test densities rebuilt from ``n_components`` principal
+    components fitted on the training densities."""
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=n_components).fit(train)
+    rebuilt = pca.inverse_transform(pca.transform(test))
+    return float(np.sqrt(np.mean((rebuilt - test) ** 2)))
+
+
+@checker("how many principal components describe the densities")
+def check_pca_components(n_components, density_train, density_test, tolerance: float = 1e-3):
+    """``n_components``: the smallest number of principal components, fitted on ``density_train``, that rebuild
+    ``density_test`` with an RMS error below ``tolerance`` (electrons/bohr)."""
+    if is_placeholder(n_components):
+        raise NotImplementedError
+    if not isinstance(n_components, numbers.Integral) or isinstance(n_components, bool):
+        return False, f"the answer must be a whole number of components, got {n_components!r}."
+    k = int(n_components)
+    train = np.asarray(density_train, dtype=float)
+    test = np.asarray(density_test, dtype=float)
+    errors = {}
+    answer = None
+    for j in range(1, min(train.shape) + 1):
+        errors[j] = pca_reconstruction_rmse(j, train, test)
+        if errors[j] < tolerance:
+            answer = j
+            break
+    if answer is None:
+        return False, "no number of components reaches the tolerance on these data; check the inputs."
+    if k == answer:
+        return True, (f"{k} components rebuild the test densities to {errors[k]:.2g} electrons/bohr RMS "
+                      f"({answer - 1} give {errors.get(answer - 1, float('nan')):.2g}): {train.shape[1]} grid values "
+                      f"are described by {k} numbers.")
+    if k < 1:
+        return False, "at least one component is needed."
+    if k == answer - 1:
+        return False, (f"with {k} components the RMS error is {errors[k]:.2g}, still above {tolerance:g}. Did you "
+                       "count from 0? The number of components is the index of the first one that passes plus one.")
+    if k > answer:
+        return False, (f"{k} components work, but fewer do too: the question asks for the smallest number. "
+                       f"Try every k from 1 up and stop at the first with an RMS error below {tolerance:g}.")
+    fit_on_test = pca_reconstruction_rmse(k, test, test) if k <= min(test.shape) else math.inf
+    if fit_on_test < tolerance:
+        return False, (f"with {k} components fitted on the *test* densities the error is small, but PCA must be "
+                       "fitted on the training densities only and then applied to the test densities.")
+    return False, (f"with {k} components the RMS error on the test densities is {errors.get(k, float('nan')):.2g}, "
+                   f"above the tolerance {tolerance:g}. Compute it for each k: fit PCA(k) on the training densities, "
+                   "then rebuild the test densities with inverse_transform(transform(...)).")
