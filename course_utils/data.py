@@ -42,6 +42,7 @@ DATASETS: dict[str, str] = {
     "rdm1_wells_1d": "course_utils.learn.rdm:RDM1_WELLS",
     "tddft_h2_1d": "course_utils.learn.functionals:TDDFT_H2",
     "wells_1d": "course_utils.learn.concepts:WELLS",
+    "xc_wells_1d": "course_utils.learn.xc:XC_WELLS",
 }
 
 
