@@ -6,7 +6,7 @@ images. Three kinds of edge features:
 
 ``"shell"``     one-hot neighbour-shell index (1 = nearest neighbours, 2 = second shell, ...) measured on the
                 ideal, *unrelaxed* prototype: a graph distance that needs no relaxed geometry (the idea of
-                Schmidt et al.'s crystal-graph attention networks, Sci. Adv. 8, eabi7948 (2022));
+                Schmidt et al.'s crystal-graph attention networks, Sci. Adv. 7, eabi7948 (2021));
 ``"hops"``      one-hot shortest-path length in the nearest-neighbour graph (periodic, images included);
 ``"distance"``  the interatomic distance in Angstrom, optionally from a relaxed copy of the structure (same
                 atoms in the same order): the same edges, now carrying the relaxed bond lengths.
