@@ -12,7 +12,8 @@ from ._checks import ConvergenceError
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("atoms", "data", "exercises", "lattice", "learn", "onedim", "plots", "units", "widgets", "env")
+_SUBMODULES = ("atoms", "data", "env", "exercises", "lattice", "learn", "onedim", "plots", "threads", "units",
+               "widgets")
 
 __all__ = ["ConvergenceError", "__version__", *_SUBMODULES]
 

@@ -18,12 +18,10 @@ SEED = 0
 
 @pytest.fixture(autouse=True, scope="module")
 def one_blas_thread():
-    # As in the notebook: small matrices are much faster with one BLAS thread, and SciPy's BLAS must be loaded
-    # before the limit is set for it to apply.
-    import scipy.linalg  # noqa: F401
-    from threadpoolctl import threadpool_limits
+    # As in the notebook: small matrices are much faster with one BLAS thread.
+    from course_utils.threads import one_blas_thread
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         yield
 
 

@@ -33,11 +33,10 @@ def _kfold(seed: int):
 
 def _one_blas_thread():
     """Context manager: one BLAS thread while a check refits small models (much faster than two for matrices of a
-    few hundred rows; SciPy's BLAS is loaded first so that the limit reaches it)."""
-    import scipy.linalg  # noqa: F401
-    from threadpoolctl import threadpool_limits
+    few hundred rows)."""
+    from ..threads import one_blas_thread
 
-    return threadpool_limits(limits=1, user_api="blas")
+    return one_blas_thread()
 
 
 def _cv_mae_mha(estimator, X, y, seed: int) -> float:

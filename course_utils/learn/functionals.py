@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import data
 from .._checks import as_int, as_number, as_real_array
-from ..onedim._threads import limited_blas
+from ..threads import limited_blas
 from ..units import HARTREE_TO_KCAL_PER_MOL
 
 # --------------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ The solvers use one BLAS thread (faster for these matrix sizes, and robust on bu
 
 from __future__ import annotations
 
+from ..threads import set_blas_threads
 from . import (
     exact,
     grid,
@@ -35,8 +36,7 @@ from . import (
     reverse,
     systems,
 )
-from ._threads import set_blas_threads
-from .system import System
+from .system_definition import System
 
 __all__ = ["System", "set_blas_threads", "exact", "grid", "interactions", "kohn_sham", "lda", "noninteracting",
            "observables", "propagate", "results", "reverse", "systems"]

@@ -21,10 +21,10 @@ import itertools
 import numpy as np
 
 from .._checks import as_int, as_number, one_of
+from ..threads import limited_blas
 from ._manybody import OrbitalBasisHamiltonian, SymmetricSpace, davidson, permutation_parity, symmetry_group
-from ._threads import limited_blas
 from .results import ExactResult
-from .system import System
+from .system_definition import System
 
 MAX_ELECTRONS = 3
 _SPACES: dict = {}

@@ -25,10 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import ConvergenceError, as_int, as_number, as_real_array, one_of
+from ..threads import limited_blas
 from . import lda as _lda
-from ._threads import limited_blas
 from .results import KohnShamResult
-from .system import System, check_density
+from .system_definition import System, check_density
 
 
 def hartree_potential(system: System, density) -> np.ndarray:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_int, as_real_array
+from ..threads import limited_blas
 from ._onebody import BandedHamiltonian
-from ._threads import limited_blas
 from .grid import BOUNDARIES, STENCILS, check_uniform_grid
 from .results import NonInteractingBatch, NonInteractingResult
-from .system import System, check_electrons
+from .system_definition import System, check_electrons
 
 
 @limited_blas

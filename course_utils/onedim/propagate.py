@@ -23,10 +23,10 @@ import numpy as np
 from scipy.linalg import solve_banded
 
 from .._checks import ConvergenceError, as_number, as_real_array
+from ..threads import limited_blas
 from . import kohn_sham as _ks
 from . import lda as _lda
 from ._manybody import OrbitalBasisHamiltonian, SymmetricSpace, one_body_sum, symmetry_group
-from ._threads import limited_blas
 from .results import Evolution, ExactResult, KohnShamResult, NonInteractingResult
 
 

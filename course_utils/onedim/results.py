@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .system import System
+from .system_definition import System
 
 
 class _Frozen:

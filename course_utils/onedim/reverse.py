@@ -30,11 +30,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import ConvergenceError, as_int, as_number, as_real_array, one_of
+from ..threads import limited_blas
 from ._onebody import BandedHamiltonian
-from ._threads import limited_blas
 from .kohn_sham import hartree_potential
 from .results import ReverseResult
-from .system import System, check_density
+from .system_definition import System, check_density
 
 
 @limited_blas

@@ -19,7 +19,7 @@ import numpy as np
 from .._checks import as_int, as_number, as_real_array, as_rng
 from .grid import box_grid
 from .interactions import Interaction, soft_coulomb
-from .system import System, check_electrons
+from .system_definition import System, check_electrons
 
 
 def particle_in_box(electrons: str = "u", *, length: float = 1.0, n_points: int = 200, interaction=None,
