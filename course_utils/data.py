@@ -39,10 +39,10 @@ USER_DATA_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) /
 DATASETS: dict[str, str] = {
     # name -> "module:attribute" of its DatasetSpec; imported only when the data set is asked for.
     "alloys": "course_utils.atoms.datasets:ALLOYS",
-    "rdm1_wells_1d": "course_utils.learn.rdm:RDM1_WELLS",
-    "tddft_h2_1d": "course_utils.learn.functionals:TDDFT_H2",
-    "wells_1d": "course_utils.learn.concepts:WELLS",
-    "xc_wells_1d": "course_utils.learn.xc:XC_WELLS",
+    "rdm1_wells_1d": "course_utils.onedim.datasets:RDM1_WELLS",
+    "tddft_h2_1d": "course_utils.onedim.tddft:TDDFT_H2",
+    "wells_1d": "course_utils.onedim.datasets:WELLS",
+    "xc_wells_1d": "course_utils.onedim.datasets:XC_WELLS",
 }
 
 

@@ -169,13 +169,13 @@ def ours_batch():
 
     from course_utils import onedim
 
-    potentials = onedim.systems.gaussian_dips(1000, n_points=500, seed=0)
+    potentials = onedim.potentials.gaussian_dips(1000, n_points=500, seed=0)
     start = time.perf_counter()
     batch = onedim.noninteracting.solve_many(potentials.x, potentials.v_ext, "uu")
     elapsed = time.perf_counter() - start
     # untimed checks: the same matrix as iDEA (truncated stencil at the walls), and a 2000-point reference
     same = onedim.noninteracting.solve_many(potentials.x, potentials.v_ext[:20], "uu", boundary="truncate")
-    fine = onedim.systems.gaussian_dips(1000, n_points=2000, seed=0)  # same random parameters, finer grid
+    fine = onedim.potentials.gaussian_dips(1000, n_points=2000, seed=0)  # same random parameters, finer grid
     reference = onedim.noninteracting.solve_many(fine.x, fine.v_ext[:3], "uu").energy
     return {"time": elapsed, "energy_truncate": same.energy.tolist(), "energy": batch.energy[:20].tolist(),
             "reference": reference.tolist(), "reference_error": float(np.max(np.abs(batch.energy[:3] - reference)))}
@@ -187,7 +187,7 @@ def idea_batch():
 
     from course_utils import onedim
 
-    potentials = onedim.systems.gaussian_dips(1000, n_points=500, seed=0)
+    potentials = onedim.potentials.gaussian_dips(1000, n_points=500, seed=0)
     x = potentials.x
     zero = np.zeros((x.size, x.size))
     energies = []

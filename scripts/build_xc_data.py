@@ -15,11 +15,11 @@ import time
 import numpy as np
 
 from course_utils import data
-from course_utils.learn import xc
+from course_utils.onedim import datasets
 
 
 def main() -> int:
-    spec = xc.XC_WELLS
+    spec = datasets.XC_WELLS
     start = time.perf_counter()
     arrays = data.build(spec, progress=True)
     seconds = time.perf_counter() - start

@@ -4,11 +4,12 @@
     python scripts/train_stability_gnn.py --check         # retrain into a temporary folder and compare the
                                                           # metrics with the shipped record (exit 1 if they differ)
 
-The models (``course_utils.learn.graphs.StabilityGNN``, about 3.4 thousand weights each) predict the formation
+The models (``course_utils.learn.graph_attention.StabilityGNN``, about 3.4 thousand weights each) predict the formation
 energy per atom of the ``alloys`` data set from crystal graphs: ``shell`` sees the unrelaxed prototype and the
 neighbour-shell index of each edge, ``distance`` the relaxed bond lengths. Both use the notebook's split
 (``course_utils.learn.stability.standard_split``: the Au-Cu, Al-Pd and Ni-Pt systems and every ternary that
-contains one of these pairs are held out as the test set) and the recipe ``graphs.DEFAULT_FIT`` (Adam, MAE loss,
+contains one of these pairs are held out as the test set) and the recipe ``graph_attention.DEFAULT_FIT`` (Adam, MAE
+loss,
 early stopping on a random 15% validation part of the training systems). Training takes a few minutes on two
 CPU cores, longer than a notebook may, so the notebook loads these weights and shows a short live run instead.
 
@@ -31,6 +32,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from course_utils.atoms import crystal_graphs
+from course_utils.learn import graph_attention
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,10 +68,10 @@ def train_all(out_dir: Path, kinds=("shell", "distance"), verbose: int = 0) -> d
     import tensorflow as tf
 
     from course_utils import data
-    from course_utils.learn import graphs, stability
+    from course_utils.learn import stability
 
     arrays = data.load("alloys")
-    graph_arrays = stability.alloy_graphs(arrays)
+    graph_arrays = crystal_graphs.alloy_graphs(arrays)
     split = stability.standard_split(arrays["elements"], seed=SEED)
     y = arrays["formation_energy"]
     record = {
@@ -79,29 +83,29 @@ def train_all(out_dir: Path, kinds=("shell", "distance"), verbose: int = 0) -> d
                   "seed": SEED, "n_train": int(len(split["train"])), "n_validation": int(len(split["validation"])),
                   "n_test": int(len(split["test"]))},
         "graphs": {"k": 12, "node_kind": "onehot", "merge": True},
-        "fit": {**graphs.DEFAULT_FIT, "seed": SEED},
+        "fit": {**graph_attention.DEFAULT_FIT, "seed": SEED},
         "models": {},
     }
     for kind in kinds:
-        inputs = graphs.model_inputs(graph_arrays, kind)
+        inputs = graph_attention.model_inputs(graph_arrays, kind)
         train = {key: value[split["train"]] for key, value in inputs.items()}
         val = {key: value[split["validation"]] for key, value in inputs.items()}
-        model = graphs.build_model(kind, targets=y[split["train"]], seed=SEED, example_inputs=train)
+        model = graph_attention.build_model(kind, targets=y[split["train"]], seed=SEED, example_inputs=train)
         start = time.perf_counter()
-        history = graphs.fit(model, train, y[split["train"]], val, y[split["validation"]], seed=SEED,
-                             verbose=verbose, **graphs.DEFAULT_FIT)
+        history = graph_attention.fit(model, train, y[split["train"]], val, y[split["validation"]], seed=SEED,
+                             verbose=verbose, **graph_attention.DEFAULT_FIT)
         seconds = time.perf_counter() - start
-        weights, _ = graphs.pretrained_paths(kind)
+        weights, _ = graph_attention.pretrained_paths(kind)
         path = out_dir / weights.name
-        graphs.save_weights(model, path)
-        losses = np.array(history.history["val_loss"])
+        graph_attention.save_weights(model, path)
+        losses = np.array(history["val_loss"])
         record["models"][kind] = {
             "config": model.get_config(), "n_weights": int(model.count_params()),
             "epochs_run": int(len(losses)), "best_epoch": int(losses.argmin() + 1),
             "train_seconds": round(seconds, 1),
             "weights_file": path.name, "weights_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-            "history": {"loss_mev": [round(v * 1000, 3) for v in history.history["loss"]],
-                        "val_loss_mev": [round(v * 1000, 3) for v in history.history["val_loss"]]},
+            "history": {"loss_mev": [round(v * 1000, 3) for v in history["loss"]],
+                        "val_loss_mev": [round(v * 1000, 3) for v in history["val_loss"]]},
             **evaluate(model, inputs, arrays, split),
         }
         summary = {k: v for k, v in record["models"][kind].items() if k not in ("config", "history")}
@@ -140,7 +144,7 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     kinds = tuple(args.kinds.split(","))
     if args.check:
-        from course_utils.learn.graphs import pretrained_paths
+        from course_utils.learn.graph_attention import pretrained_paths
 
         old = json.loads(pretrained_paths("shell")[1].read_text())
         with tempfile.TemporaryDirectory() as folder:

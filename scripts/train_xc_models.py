@@ -21,6 +21,9 @@ import time
 
 import numpy as np
 
+from course_utils.learn import xc_networks
+from course_utils.onedim import datasets
+
 
 def metrics(model, arrays, indices, dx):
     from course_utils.learn import xc
@@ -39,7 +42,7 @@ def train_all(kinds):
     from course_utils import data
     from course_utils.learn import xc
 
-    arrays = xc.load_xc_data(progress=True)
+    arrays = datasets.load_xc_data(progress=True)
     dx, settings = arrays["dx"], dict(xc.TRAINING)
     split = xc.standard_split(arrays, settings)
     train = xc.training_arrays(arrays, split["train"], augment=settings["augment"])
@@ -47,14 +50,14 @@ def train_all(kinds):
     record = {"command": "python " + " ".join(sys.argv), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "versions": {"python": platform.python_version(), "numpy": np.__version__,
                            "tensorflow": tf.__version__, "keras": keras.__version__},
-              "data_set": {"name": xc.XC_WELLS.name, "sha256": data.metadata(xc.XC_WELLS)["sha256"]},
+              "data_set": {"name": datasets.XC_WELLS.name, "sha256": data.metadata(datasets.XC_WELLS)["sha256"]},
               "settings": settings, "split_sizes": {k: int(len(v)) for k, v in split.items()}, "models": {}}
     weights = {}
     for kind in kinds:
         start = time.perf_counter()
-        model = xc.build_model(kind, dx, train_densities=train[0], seed=settings["seed"],
+        model = xc_networks.build_model(kind, dx, train_densities=train[0], seed=settings["seed"],
                                energy_weight=settings["energy_weight"])
-        history = xc.fit(model, train, validation, learning_rate=settings["learning_rate"],
+        history = xc_networks.fit(model, train, validation, learning_rate=settings["learning_rate"],
                          batch_size=settings["batch_size"], max_epochs=settings["max_epochs"],
                          patience=settings["patience"], seed=settings["seed"])
         seconds = time.perf_counter() - start
@@ -93,7 +96,7 @@ def main() -> int:
                     worst = max(worst, abs(value - old) / max(abs(old), 1e-12))
         print(f"largest relative difference from the stored metrics: {worst:.2e}")
         return 0 if worst < 1e-6 else 1
-    if set(args.kinds) != set(xc.MODEL_KINDS):
+    if set(args.kinds) != set(xc_networks.MODEL_KINDS):
         parser.error("store all three kinds together (run without arguments)")
     np.savez_compressed(xc.PRETRAINED.with_suffix(".npz"), **weights)
     xc.PRETRAINED.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")

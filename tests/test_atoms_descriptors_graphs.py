@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from course_utils.atoms import descriptors, elements, graphs, prototypes
+from course_utils.atoms import crystal_graphs, descriptors, elements, prototypes
 
 
 # --------------------------------------------------------------------------------------------------- elements
@@ -106,103 +106,29 @@ def test_descriptors_reject_bad_input():
         descriptors.composition_descriptors([3.5])
 
 
-# ----------------------------------------------------------------------------------------------------- graphs
-def _fcc_hops(v):
-    """Nearest-neighbour steps to reach v (units a/2, even coordinate sum) in fcc: max(|v|_inf, |v|_1 / 2)."""
-    v = np.abs(v)
-    return int(max(v.max(), v.sum() / 2))
+# ------------------------------------------------------------------------------------------- crystal graphs
+def test_fcc_shells_against_the_closed_form():
+    # fcc with a/2 = 1: the shells at |v|^2 = 2, 4, 6, 8, 10 hold 12, 6, 24, 12, 24 neighbours
+    atoms = prototypes.decorate("A1", ["Cu"], lattice_constant=2.0)
+    s, r, shifts, d, shells = crystal_graphs.neighbour_edges(atoms.cell.array, atoms.positions, 78)
+    assert np.bincount(shells).tolist() == [0, 12, 6, 24, 12, 24]
+    np.testing.assert_allclose(np.unique(np.round(d**2, 9)), [2, 4, 6, 8, 10])
 
 
-def test_fcc_shells_and_hops_against_the_closed_form():
-    atoms = prototypes.decorate("A1", ["Cu"], lattice_constant=2.0)  # a/2 = 1: integer lattice vectors
-    g = graphs.crystal_graph(atoms, cutoff=2.0 * 1.01 * np.sqrt(2.5), max_shell=5)  # five shells
-    assert np.bincount(g.shell).tolist() == [0, 12, 6, 24, 12, 24]
-    vectors = atoms.positions[g.edge_index[:, 1]] + g.shifts @ atoms.cell.array - atoms.positions[g.edge_index[:, 0]]
-    expected = [_fcc_hops(np.round(v).astype(int)) for v in vectors]
-    np.testing.assert_array_equal(g.hops, expected)
-    np.testing.assert_allclose(g.distances, np.linalg.norm(vectors, axis=1))
-
-
-def test_bcc_k_nearest_neighbours_keep_ties():
-    atoms = prototypes.decorate("A2", ["Cu"])
-    g = graphs.crystal_graph(atoms, k=9)
-    assert g.n_edges == 14 and np.bincount(g.shell).tolist() == [0, 8, 6]
-    assert np.bincount(g.hops).tolist() == [0, 8, 6]
-    assert graphs.crystal_graph(atoms, k=8).n_edges == 8
-
-
-def test_prototype_graph_edges_are_symmetric_and_scale_free():
+def test_prototype_edges_are_scale_free_and_node_features():
     small = prototypes.decorate("L1_2", ["Cu", "Au"], lattice_constant=3.6)
-    large = prototypes.decorate("L1_2", ["Cu", "Au"], lattice_constant=4.0)
-    g = graphs.crystal_graph(small, k=12)
-    h = graphs.crystal_graph(large, k=12)
-    assert g.n_nodes == 4 and g.n_edges == 48
-    np.testing.assert_array_equal(g.edge_index, h.edge_index)
-    np.testing.assert_array_equal(g.edge_features, h.edge_features)  # graph distances do not see the scale
-    edges = {(i, j, tuple(s)) for (i, j), s in zip(g.edge_index, g.shifts, strict=True)}
-    assert all((j, i, tuple(-np.array(s))) in edges for i, j, s in edges)
-    # node features: one-hot over the seven metals
-    assert g.node_features.shape == (4, 7)
-    np.testing.assert_allclose(g.node_features.sum(axis=1), 1.0)
-    assert g.node_features[:, elements.ELEMENTS.index("Au")].sum() == 1
-    props = graphs.crystal_graph(small, k=12, node_kind="properties").node_features
-    assert props.shape == (4, len(elements.PROPERTIES))
-
-
-def test_relaxed_distances_follow_the_relaxed_cell():
-    from course_utils.atoms import calculators, relax
-
-    atoms = prototypes.decorate("L1_0", ["Cu", "Au"])
-    strained = atoms.copy()
-    strained.set_cell(atoms.cell.array * [1.0, 1.0, 1.1], scale_atoms=True)
-    g = graphs.crystal_graph(atoms, k=12, edge_features="distance", relaxed=strained)
-    ideal = graphs.crystal_graph(atoms, k=12, edge_features="distance")
-    assert np.allclose(ideal.distances, ideal.distances[0])
-    vectors = strained.positions[g.edge_index[:, 1]] + g.shifts @ strained.cell.array \
-        - strained.positions[g.edge_index[:, 0]]
-    np.testing.assert_allclose(g.edge_features[:, 0], np.linalg.norm(vectors, axis=1))
-    assert len(np.unique(np.round(g.distances, 6))) == 2  # in-plane and out-of-plane bonds now differ
-    atoms.calc = calculators.emt()
-    relaxed = relax.relax(atoms, cell_filter="unit").atoms
-    r = graphs.crystal_graph(atoms, k=12, edge_features="distance", relaxed=relaxed)
-    assert r.distances.std() > 1e-3 and np.all(r.shell == 1)
-
-
-def test_padding():
-    g1 = graphs.crystal_graph(prototypes.decorate("A1", ["Cu"]), k=12)
-    g2 = graphs.crystal_graph(prototypes.decorate("D0_22", ["Cu", "Au"]), k=12)
-    batch = graphs.pad_graphs([g1, g2])
-    assert batch["node_features"].shape == (2, 4, 7) and batch["edge_features"].shape == (2, 48, 4)
-    assert batch["node_mask"].sum(axis=1).tolist() == [1, 4] and batch["edge_mask"].sum(axis=1).tolist() == [12, 48]
-    assert np.all(batch["edge_features"][0, 12:] == 0) and np.all(batch["atomic_numbers"][0, 1:] == 0)
-    np.testing.assert_array_equal(batch["edge_index"][1], g2.edge_index)
-    assert graphs.pad_graphs([g1], max_nodes=5, max_edges=20)["edge_mask"].shape == (1, 20)
-    with pytest.raises(ValueError, match="more than"):
-        graphs.pad_graphs([g2], max_nodes=2)
-    g3 = graphs.crystal_graph(prototypes.decorate("A1", ["Cu"]), k=12, edge_features="distance")
-    with pytest.raises(ValueError, match="widths"):
-        graphs.pad_graphs([g1, g3])
-    with pytest.raises(TypeError):
-        graphs.pad_graphs([])
-
-
-def test_graph_rejects_bad_input():
-    atoms = prototypes.decorate("L1_2", ["Cu", "Au"])
-    with pytest.raises(ValueError, match="exactly one"):
-        graphs.crystal_graph(atoms)
-    with pytest.raises(ValueError, match="exactly one"):
-        graphs.crystal_graph(atoms, cutoff=3.0, k=12)
-    with pytest.raises(ValueError, match="edge_features"):
-        graphs.crystal_graph(atoms, k=12, edge_features="angles")
-    with pytest.raises(ValueError, match="no edges"):
-        graphs.crystal_graph(atoms, cutoff=0.5)
-    with pytest.raises(ValueError, match="same atoms"):
-        graphs.crystal_graph(atoms, k=12, relaxed=prototypes.decorate("L1_2", ["Ni", "Au"]))
-    molecule = atoms.copy()
-    molecule.pbc = False
-    with pytest.raises(ValueError, match="periodic"):
-        graphs.crystal_graph(molecule, k=3)
-    with pytest.raises(ValueError, match="species"):
-        graphs.crystal_graph(atoms, k=12, species=("Cu", "Ni"))
-    with pytest.raises(TypeError):
-        graphs.crystal_graph("Cu3Au", k=12)
+    large = prototypes.decorate("L1_2", ["Cu", "Au"], lattice_constant=4.1)
+    a = crystal_graphs.neighbour_edges(small.cell.array, small.positions, 12)
+    b = crystal_graphs.neighbour_edges(large.cell.array, large.positions, 12)
+    for x, y in zip(a[:3], b[:3], strict=True):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(a[4], b[4])
+    np.testing.assert_allclose(a[3] * 4.1 / 3.6, b[3])
+    onehot = crystal_graphs.node_features(small.get_chemical_symbols())
+    assert onehot.shape == (4, len(elements.ELEMENTS)) and np.all(onehot.sum(axis=1) == 1)
+    props = crystal_graphs.node_features(small.get_chemical_symbols(), "properties")
+    assert props.shape[0] == 4 and np.all(np.isfinite(props))
+    with pytest.raises(ValueError, match="not among the species"):
+        crystal_graphs.node_features(["Fe"])
+    with pytest.raises(ValueError):
+        crystal_graphs.node_features(["Cu"], "angles")

@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from course_utils import exercises
 from course_utils.exercises import nb01
-from course_utils.learn import concepts
+from course_utils.onedim import datasets, potentials
 
 SEED = 0
 
@@ -27,7 +27,7 @@ def one_blas_thread():
 
 @pytest.fixture(scope="module")
 def wells():
-    data = concepts.load_wells()
+    data = datasets.load_wells()
     idx_train, idx_test = train_test_split(np.arange(len(data["energy"])), test_size=0.2, random_state=SEED)
     return data, idx_train, idx_test
 
@@ -58,7 +58,7 @@ def test_wells_data_set_is_reproducible_and_physical(wells):
     data, _, _ = wells
     assert data["potential"].shape == (3000, 64) and data["energy"].shape == (3000,)
     rows = np.array([0, 1234, 2999])
-    fresh = concepts.WELLS.build(concepts.WELLS.params, rows)
+    fresh = datasets.WELLS.build(datasets.WELLS.params, rows)
     assert np.allclose(fresh["energy"], data["energy"][rows], rtol=0, atol=1e-12)
     # two electrons: the density integrates to 2; the energy lies above twice the potential minimum
     dx = data["x"][1] - data["x"][0]
@@ -67,15 +67,15 @@ def test_wells_data_set_is_reproducible_and_physical(wells):
 
 
 def test_random_wells_depend_only_on_seed_and_index():
-    both = concepts.random_wells([3, 7], seed=5)
-    assert np.array_equal(both[1], concepts.random_wells([7], seed=5)[0])
-    assert not np.array_equal(both[0], concepts.random_wells([3], seed=6)[0])
-    deep = concepts.random_wells(range(50), depth=(1.5, 2.5))
+    both = datasets.wells_parameters([3, 7], seed=5)
+    assert np.array_equal(both[1], datasets.wells_parameters([7], seed=5)[0])
+    assert not np.array_equal(both[0], datasets.wells_parameters([3], seed=6)[0])
+    deep = datasets.wells_parameters(range(50), depth=(1.5, 2.5))
     assert deep[:, :, 0].min() >= 1.5 and deep[:, :, 0].max() <= 2.5
     with pytest.raises(ValueError, match="width"):
-        concepts.random_wells([0], width=(-1.0, 1.0))
+        datasets.wells_parameters([0], width=(-1.0, 1.0))
     with pytest.raises(ValueError, match="shape"):
-        concepts.well_potential(np.linspace(0, 1, 5), np.ones((2, 3, 2)))
+        potentials.gaussian_wells(np.linspace(0, 1, 5), np.ones((2, 3, 2)))
 
 
 def test_first_order_energy_bounds_the_interacting_energy(wells):
@@ -83,7 +83,7 @@ def test_first_order_energy_bounds_the_interacting_energy(wells):
     from course_utils.onedim import interactions
 
     x, dx = data["x"], data["x"][1] - data["x"][0]
-    energy, density = concepts.interacting_energies(x, data["potential"][:3])
+    energy, density = datasets.interacting_energies(x, data["potential"][:3])
     w = interactions.soft_coulomb().matrix(x)
     n0 = data["density"][:3].astype(float)
     first_order = data["energy"][:3] + 0.25 * np.einsum("mi,ij,mj->m", n0, w, n0) * dx**2

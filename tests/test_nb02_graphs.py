@@ -1,4 +1,4 @@
-"""course_utils.learn.graphs: the Keras crystal-graph attention network of notebook 02.
+"""course_utils.learn.graph_attention: the Keras crystal-graph attention network of notebook 02.
 
 Invariances that can fail: the readout and the whole model must not depend on the order of the atoms, padding
 must change nothing, merging equivalent periodic images must be exact, attention must be normalised, and the
@@ -11,7 +11,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from course_utils import data  # noqa: E402
-from course_utils.learn import graphs, stability  # noqa: E402
+from course_utils.atoms import crystal_graphs  # noqa: E402
+from course_utils.learn import graph_attention, stability  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +24,12 @@ def alloys():
 def sample(alloys):
     # a mix of 1-, 2-, 3-, 4-, 5- and 8-atom cells, binaries and ternaries
     rows = np.array([0, 1, 2, 30, 90, 161, 400, 901, 1100, 1330, 1337, 1600])
-    return rows, stability.alloy_graphs(alloys, indices=rows), stability.alloy_graphs(alloys, indices=rows,
+    return rows, crystal_graphs.alloy_graphs(alloys, indices=rows), crystal_graphs.alloy_graphs(alloys, indices=rows,
                                                                                       merge=False)
 
 
 def _model(kind, example, seed=3):
-    return graphs.build_model(kind, seed=seed, example_inputs=example, target_mean=0.05, target_std=0.08)
+    return graph_attention.build_model(kind, seed=seed, example_inputs=example, target_mean=0.05, target_std=0.08)
 
 
 def _permute(inputs, b, perm):
@@ -53,7 +54,7 @@ def _permute(inputs, b, perm):
 @pytest.mark.parametrize("kind", ["shell", "distance"])
 def test_model_is_invariant_to_atom_and_edge_order(sample, kind):
     _, merged, _ = sample
-    x = graphs.model_inputs(merged, kind)
+    x = graph_attention.model_inputs(merged, kind)
     model = _model(kind, x)
     before = np.asarray(model(x))
     changed = 0
@@ -72,7 +73,7 @@ def test_model_is_invariant_to_atom_and_edge_order(sample, kind):
 
 
 def test_masked_mean_readout_is_permutation_invariant_and_ignores_padding():
-    readout = graphs.MaskedMeanReadout()
+    readout = graph_attention.MaskedMeanReadout()
     rng = np.random.default_rng(0)
     values = rng.normal(size=(3, 5, 4)).astype("float32")
     mask = np.array([[1, 1, 1, 0, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 1]], bool)
@@ -88,7 +89,7 @@ def test_masked_mean_readout_is_permutation_invariant_and_ignores_padding():
 @pytest.mark.parametrize("kind", ["shell", "distance"])
 def test_padding_changes_nothing(sample, kind):
     _, merged, _ = sample
-    x = graphs.model_inputs(merged, kind)
+    x = graph_attention.model_inputs(merged, kind)
     model = _model(kind, x)
     before = np.asarray(model(x))
     padded = {}
@@ -114,7 +115,7 @@ def test_padding_changes_nothing(sample, kind):
 @pytest.mark.parametrize("kind, atol", [("shell", 1e-6), ("distance", 1e-4)])
 def test_merged_images_equal_plain_graph(sample, kind, atol):
     _, merged, plain = sample
-    xm, xp = graphs.model_inputs(merged, kind), graphs.model_inputs(plain, kind)
+    xm, xp = graph_attention.model_inputs(merged, kind), graph_attention.model_inputs(plain, kind)
     model = _model(kind, xm)
     assert np.allclose(np.asarray(model(xm)), np.asarray(model(xp)), atol=atol)
     assert xp["senders"].shape[1] > xm["senders"].shape[1]
@@ -122,7 +123,7 @@ def test_merged_images_equal_plain_graph(sample, kind, atol):
 
 def test_attention_is_normalised_over_incoming_edges(sample):
     _, merged, _ = sample
-    x = graphs.model_inputs(merged, "shell")
+    x = graph_attention.model_inputs(merged, "shell")
     model = _model("shell", x)
     _, attention = model(x, return_attention=True)
     assert len(attention) == model.n_layers
@@ -138,41 +139,42 @@ def test_attention_is_normalised_over_incoming_edges(sample):
 
 def test_get_config_round_trip(sample):
     _, merged, _ = sample
-    x = graphs.model_inputs(merged, "distance")
+    x = graph_attention.model_inputs(merged, "distance")
     model = _model("distance", x)
     config = model.get_config()
-    clone = graphs.StabilityGNN.from_config(config)
+    clone = graph_attention.StabilityGNN.from_config(config)
     clone(x)
     clone.set_weights(model.get_weights())
     assert np.allclose(np.asarray(clone(x)), np.asarray(model(x)), atol=1e-6)
-    for layer in (graphs.GraphAttention(8, 2), graphs.ShellEmbedding(4, 6), graphs.GaussianExpansion(2.0, 4.0, 8),
-                  graphs.MaskedMeanReadout()):
+    for layer in (graph_attention.GraphAttention(8, 2), graph_attention.ShellEmbedding(4, 6),
+                  graph_attention.GaussianExpansion(2.0, 4.0, 8),
+                  graph_attention.MaskedMeanReadout()):
         restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
         assert type(restored) is type(layer) and restored.get_config() == layer.get_config()
     with pytest.raises(ValueError, match="multiple of heads"):
-        graphs.GraphAttention(10, 3)
+        graph_attention.GraphAttention(10, 3)
     with pytest.raises(ValueError, match="edge_kind"):
-        graphs.StabilityGNN("angles")
+        graph_attention.StabilityGNN("angles")
 
 
 def test_model_is_small_and_learns(alloys):
     split = stability.standard_split(alloys["elements"])
-    g = stability.alloy_graphs(alloys, indices=split["train"][:300])
-    x = graphs.model_inputs(g, "shell")
+    g = crystal_graphs.alloy_graphs(alloys, indices=split["train"][:300])
+    x = graph_attention.model_inputs(g, "shell")
     y = alloys["formation_energy"][split["train"][:300]]
-    model = graphs.build_model("shell", targets=y, seed=0, example_inputs=x)
+    model = graph_attention.build_model("shell", targets=y, seed=0, example_inputs=x)
     assert 1000 < model.count_params() < 5000
     start = np.abs(np.asarray(model(x)) - y).mean()
-    graphs.fit(model, x, y, x, y, epochs=15, seed=0)
+    graph_attention.fit(model, x, y, x, y, epochs=15, seed=0)
     assert np.abs(np.asarray(model(x)) - y).mean() < 0.7 * start
 
 
 @pytest.mark.parametrize("kind", ["shell", "distance"])
 def test_pretrained_weights_reproduce_their_record(alloys, kind):
     split = stability.standard_split(alloys["elements"])
-    g = stability.alloy_graphs(alloys)
-    x = graphs.model_inputs(g, kind)
-    model, record = graphs.load_pretrained(kind, x)
+    g = crystal_graphs.alloy_graphs(alloys)
+    x = graph_attention.model_inputs(g, kind)
+    model, record = graph_attention.load_pretrained(kind, x)
     predicted = model.predict(x, verbose=0, batch_size=512)
     y = alloys["formation_energy"]
     mae = np.abs(predicted - y)[split["test"]].mean() * 1000

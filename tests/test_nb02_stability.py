@@ -1,4 +1,4 @@
-"""course_utils.learn.stability: graphs, chemical-system splits, predicted hulls and scores (no TensorFlow)."""
+"""course_utils.atoms.crystal_graphs and course_utils.learn.stability: graphs, splits, hulls, scores (no TensorFlow)."""
 
 from collections import Counter
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import data
-from course_utils.atoms import datasets, graphs, prototypes
+from course_utils.atoms import crystal_graphs, datasets, prototypes
 from course_utils.learn import stability
 
 
@@ -18,38 +18,46 @@ def alloys():
 @pytest.mark.parametrize("name, elements", [("A1", ["Cu"]), ("A2", ["Ni"]), ("A3", ["Pt"]), ("L1_2", ["Cu", "Au"]),
                                             ("B2", ["Ni", "Al"]), ("D0_19", ["Pd", "Ag"]), ("L2_1", ["Cu", "Au", "Al"]),
                                             ("fcc_n4_05", ["Ag", "Pt"]), ("bcc_n4_08", ["Al", "Pd"])])
-def test_neighbour_edges_match_crystal_graph(name, elements):
+def test_neighbour_edges_match_ase_neighbour_list(name, elements):
+    # An independent code: ASE's neighbour list gives i, j, the image S of j and D = r_j + S @ cell - r_i, the
+    # same convention as ours (receiver i, sender j, shift of the sender).
+    from ase.neighborlist import neighbor_list
+
     atoms = prototypes.decorate(name, elements)
     for k in (12, 14):
-        s, r, shifts, d, shells = stability.neighbour_edges(atoms.cell.array, atoms.positions, k)
-        reference = graphs.crystal_graph(atoms, k=k, max_shell=8)
-        mine = sorted(zip(r.tolist(), s.tolist(), map(tuple, shifts.tolist()), shells.tolist(), strict=True))
-        theirs = sorted(zip(reference.edge_index[:, 0].tolist(), reference.edge_index[:, 1].tolist(),
-                            map(tuple, reference.shifts.tolist()), reference.shell.tolist(), strict=True))
+        s, r, shifts, d, shells = crystal_graphs.neighbour_edges(atoms.cell.array, atoms.positions, k)
+        i, j, S, dist = neighbor_list("ijSd", atoms, float(d.max()) + 0.01)
+        kth = np.array([np.sort(dist[i == a])[k - 1] for a in range(len(atoms))])
+        keep = dist <= kth[i] + 1e-3
+        mine = sorted(zip(r.tolist(), s.tolist(), map(tuple, shifts.tolist()), strict=True))
+        theirs = sorted(zip(i[keep].tolist(), j[keep].tolist(), map(tuple, S[keep].tolist()), strict=True))
         assert mine == theirs
         vectors = atoms.positions[s] + shifts @ atoms.cell.array - atoms.positions[r]
         assert np.allclose(np.linalg.norm(vectors, axis=1), d)
+        for a in range(len(atoms)):  # shells: rank of the distinct distances around each centre atom
+            levels = np.unique(np.round(d[r == a], 3))
+            assert np.array_equal(shells[r == a], np.searchsorted(levels, np.round(d[r == a], 3)) + 1)
 
 
 def test_neighbour_edges_counts_and_errors():
     fcc = prototypes.decorate("A1", ["Cu"])
-    s, r, _, d, shells = stability.neighbour_edges(fcc.cell.array, fcc.positions, 12)
+    s, r, _, d, shells = crystal_graphs.neighbour_edges(fcc.cell.array, fcc.positions, 12)
     assert len(s) == 12 and np.all(shells == 1)
-    s, r, _, d, shells = stability.neighbour_edges(fcc.cell.array, fcc.positions, 13)  # ties: all 6 second
+    s, r, _, d, shells = crystal_graphs.neighbour_edges(fcc.cell.array, fcc.positions, 13)  # ties: all 6 second
     assert len(s) == 18 and np.bincount(shells).tolist() == [0, 12, 6]
     bcc = prototypes.decorate("A2", ["Ni"])
-    _, _, _, _, shells = stability.neighbour_edges(bcc.cell.array, bcc.positions, 12)
+    _, _, _, _, shells = crystal_graphs.neighbour_edges(bcc.cell.array, bcc.positions, 12)
     assert np.bincount(shells).tolist() == [0, 8, 6]
     with pytest.raises(ValueError, match="shape"):
-        stability.neighbour_edges(np.eye(2), fcc.positions)
+        crystal_graphs.neighbour_edges(np.eye(2), fcc.positions)
     with pytest.raises(ValueError, match="non-zero volume"):
-        stability.neighbour_edges(np.zeros((3, 3)), fcc.positions)
+        crystal_graphs.neighbour_edges(np.zeros((3, 3)), fcc.positions)
 
 
 def test_alloy_graphs_merging_keeps_every_bond(alloys):
     rows = np.arange(0, len(alloys["n_atoms"]), 41)
-    merged = stability.alloy_graphs(alloys, indices=rows)
-    plain = stability.alloy_graphs(alloys, indices=rows, merge=False)
+    merged = crystal_graphs.alloy_graphs(alloys, indices=rows)
+    plain = crystal_graphs.alloy_graphs(alloys, indices=rows, merge=False)
     assert np.allclose(merged["multiplicity"].sum(1), plain["edge_mask"].sum(1))
     assert merged["edge_mask"].sum() < plain["edge_mask"].sum() / 2
     assert np.all(merged["multiplicity"][~merged["edge_mask"]] == 0)
@@ -70,9 +78,9 @@ def test_alloy_graphs_merging_keeps_every_bond(alloys):
 
 def test_relaxed_lengths_are_those_of_the_relaxed_cell(alloys):
     row = int(np.flatnonzero((alloys["prototype"] == "bcc_n2_01") & (alloys["formula"] == "AuCu"))[0])
-    g = stability.alloy_graphs(alloys, indices=[row], merge=False)
+    g = crystal_graphs.alloy_graphs(alloys, indices=[row], merge=False)
     relaxed = datasets.atoms_from_arrays(alloys, row, relaxed=True)
-    s, r, shifts, _, _ = stability.neighbour_edges(alloys["cell_unrelaxed"][row],
+    s, r, shifts, _, _ = crystal_graphs.neighbour_edges(alloys["cell_unrelaxed"][row],
                                                    alloys["positions_unrelaxed"][row, :2], 12)
     lengths = np.linalg.norm(relaxed.positions[s] + shifts @ relaxed.cell.array - relaxed.positions[r], axis=1)
     assert np.allclose(np.sort(lengths), np.sort(g["distances_relaxed"][0][g["edge_mask"][0]]), atol=1e-5)
@@ -81,13 +89,13 @@ def test_relaxed_lengths_are_those_of_the_relaxed_cell(alloys):
 
 
 def test_alloy_graphs_node_features_and_errors(alloys):
-    g = stability.alloy_graphs(alloys, indices=[0, 1500], node_kind="properties")
+    g = crystal_graphs.alloy_graphs(alloys, indices=[0, 1500], node_kind="properties")
     assert g["node_features"].shape[2] == 12
     assert np.all(g["node_features"][~g["node_mask"]] == 0)
     with pytest.raises(ValueError, match="indices"):
-        stability.alloy_graphs(alloys, indices=[5000])
+        crystal_graphs.alloy_graphs(alloys, indices=[5000])
     with pytest.raises(ValueError, match="lacks"):
-        stability.alloy_graphs({"numbers": alloys["numbers"]})
+        crystal_graphs.alloy_graphs({"numbers": alloys["numbers"]})
 
 
 def test_holdout_mask_and_split(alloys):

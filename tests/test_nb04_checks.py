@@ -3,7 +3,7 @@
 import numpy as np
 
 from course_utils import exercises, lattice
-from course_utils.learn import rdm
+from course_utils.onedim import datasets, observables
 
 
 class TestDimerBound:
@@ -64,12 +64,12 @@ class TestNaturalOccupations:
 
 
 class TestCorrelationKinetic:
-    data = rdm.load_rdm1_wells()
+    data = datasets.load_rdm1_wells()
     index = 568
 
     def expected(self):
         n = self.data["density"][self.index]
-        t_s = rdm.kinetic_energy(np.sqrt(np.outer(n, n)), self.data["kinetic_matrix"], self.data["dx"])
+        t_s = observables.rdm1_kinetic_energy(np.sqrt(np.outer(n, n)), self.data["kinetic_matrix"], self.data["dx"])
         return float(self.data["kinetic_energy"][self.index]), float(t_s)
 
     def test_right_answer_passes(self):

@@ -4,47 +4,48 @@ import numpy as np
 import pytest
 
 from course_utils import data, lattice
-from course_utils.learn import rdm
+from course_utils.learn import rdm_networks, training
+from course_utils.onedim import datasets, observables
 
 DN = np.linspace(-1.95, 1.95, 79)
 
 
 class TestDimerPhysics:
     def test_bound_is_the_kohn_sham_curve(self):
-        assert np.allclose(rdm.dimer_bound(DN), lattice.dimer_noninteracting_rdm1(DN)[:, 0, 1], atol=1e-14)
+        assert np.allclose(lattice.dimer_bound(DN), lattice.dimer_noninteracting_rdm1(DN)[:, 0, 1], atol=1e-14)
 
     def test_bound_keeps_natural_occupations_in_unit_interval(self):
         # On the bound the per-spin 1-RDM is idempotent: occupations exactly 0 and 1.
         for dn in (-1.5, 0.0, 0.7):
-            g = rdm.dimer_bound(dn)
+            g = lattice.dimer_bound(dn)
             occupations = np.linalg.eigvalsh(0.5 * np.array([[1 + dn / 2, g], [g, 1 - dn / 2]]))
             assert np.allclose(occupations, [0.0, 1.0], atol=1e-12)
 
     def test_exact_values_lie_below_the_bound(self):
         for U in (0.5, 4.0, 20.0):
-            assert np.all(rdm.exact_dimer_gamma(DN, U) <= rdm.dimer_bound(DN) + 1e-12)
+            assert np.all(lattice.exact_dimer_gamma(DN, U) <= lattice.dimer_bound(DN) + 1e-12)
 
     def test_strong_coupling_limit(self):
-        assert np.max(np.abs(rdm.exact_dimer_gamma(DN, 1e4) - rdm.strong_coupling_gamma(DN))) < 1e-3
+        assert np.max(np.abs(lattice.exact_dimer_gamma(DN, 1e4) - lattice.strong_coupling_gamma(DN))) < 1e-3
 
     def test_interpolating_form_limits(self):
-        assert np.array_equal(rdm.interpolating_gamma(DN, 0.0), rdm.dimer_bound(DN))
+        assert np.array_equal(lattice.interpolating_gamma(DN, 0.0), lattice.dimer_bound(DN))
         U = np.array([0.3, 3.0, 30.0, 300.0])
-        assert np.allclose(rdm.interpolating_gamma(0.0, U), 4 / np.sqrt(U**2 + 16), rtol=1e-12)
-        assert np.max(np.abs(rdm.interpolating_gamma(DN, 1e6) - rdm.strong_coupling_gamma(DN))) < 1e-4
-        assert np.allclose(rdm.interpolating_gamma(DN, 4.0), rdm.interpolating_gamma(-DN, 4.0))
+        assert np.allclose(lattice.interpolating_gamma(0.0, U), 4 / np.sqrt(U**2 + 16), rtol=1e-12)
+        assert np.max(np.abs(lattice.interpolating_gamma(DN, 1e6) - lattice.strong_coupling_gamma(DN))) < 1e-4
+        assert np.allclose(lattice.interpolating_gamma(DN, 4.0), lattice.interpolating_gamma(-DN, 4.0))
 
     def test_interpolating_form_error_against_exact(self):
         for U in (1.0, 4.0, 10.0):
-            assert np.max(np.abs(rdm.interpolating_gamma(DN, U) - rdm.exact_dimer_gamma(DN, U))) < 0.035
+            assert np.max(np.abs(lattice.interpolating_gamma(DN, U) - lattice.exact_dimer_gamma(DN, U))) < 0.035
 
     def test_fit_alpha_recovers_a_known_value(self):
         dn, U = np.meshgrid(DN, [1.0, 3.0, 7.0])
-        gamma = rdm.interpolating_gamma(dn.ravel(), U.ravel(), 27.0)
-        assert rdm.fit_alpha(dn.ravel(), U.ravel(), gamma) == pytest.approx(27.0, rel=1e-6)
+        gamma = lattice.interpolating_gamma(dn.ravel(), U.ravel(), 27.0)
+        assert lattice.fit_alpha(dn.ravel(), U.ravel(), gamma) == pytest.approx(27.0, rel=1e-6)
 
     def test_samples_are_exact_and_reproducible(self):
-        a, b = rdm.dimer_samples(50, seed=7), rdm.dimer_samples(50, seed=7)
+        a, b = lattice.dimer_samples(50, seed=7), lattice.dimer_samples(50, seed=7)
         assert all(np.array_equal(a[k], b[k]) for k in a)
         state = lattice.dimer_ground_state(a["U"], 1.0, a["delta_v"])
         assert np.allclose(state.delta_n, a["delta_n"], atol=1e-9)
@@ -53,72 +54,73 @@ class TestDimerPhysics:
 
     def test_bond_bound(self):
         n1 = np.linspace(0.05, 1.95, 20)
-        assert np.allclose(rdm.bond_bound(n1, 2 - n1), rdm.dimer_bound(n1 - (2 - n1)))
-        assert rdm.bond_bound(2.0, 2.0) == 0.0 and rdm.bond_bound(0.0, 0.3) == 0.0
+        assert np.allclose(lattice.bond_bound(n1, 2 - n1), lattice.dimer_bound(n1 - (2 - n1)))
+        assert lattice.bond_bound(2.0, 2.0) == 0.0 and lattice.bond_bound(0.0, 0.3) == 0.0
         # Exact chain bonds respect it.
         rng = np.random.default_rng(0)
         for U in (0.0, 4.0):
             result = lattice.solve(lattice.Hubbard(6, 1.0, U, rng.uniform(-4, 4, 6), (3, 3)))
             n = result.occupations
-            assert np.all(np.abs(np.diag(result.rdm1, 1)) <= rdm.bond_bound(n[:-1], n[1:]) + 1e-10)
+            assert np.all(np.abs(np.diag(result.rdm1, 1)) <= lattice.bond_bound(n[:-1], n[1:]) + 1e-10)
 
 
 class TestContinuumData:
     def test_cached_samples_match_a_fresh_build(self):
-        cached = data.load(rdm.RDM1_WELLS, rebuild=False)
-        fresh = data.build(rdm.RDM1_WELLS, [0, 321], progress=False)
+        cached = data.load(datasets.RDM1_WELLS, rebuild=False)
+        fresh = data.build(datasets.RDM1_WELLS, [0, 321], progress=False)
         for key in cached:
             assert np.allclose(cached[key][[0, 321]], fresh[key], rtol=1e-5, atol=1e-6), key
 
     def test_unpacked_data_are_consistent(self):
-        d = rdm.load_rdm1_wells()
+        d = datasets.load_rdm1_wells()
         assert d["rdm1"].shape == (600, 40, 40)
         assert np.allclose(d["rdm1"], np.swapaxes(d["rdm1"], 1, 2))
         assert np.allclose(np.diagonal(d["rdm1"], axis1=1, axis2=2), d["density"], atol=1e-6)
         assert np.allclose(d["density"].sum(axis=1) * d["dx"], 2.0, atol=1e-4)
-        assert np.allclose(rdm.kinetic_energy(d["rdm1"], d["kinetic_matrix"], d["dx"]), d["kinetic_energy"], atol=1e-4)
+        kinetic = observables.rdm1_kinetic_energy(d["rdm1"], d["kinetic_matrix"], d["dx"])
+        assert np.allclose(kinetic, d["kinetic_energy"], atol=1e-4)
         occupations = d["natural_occupations"]
         assert occupations.min() > -1e-5 and occupations.max() < 2 + 1e-6
         # Kohn-Sham (one orbital sqrt(n/2)) has the lowest kinetic energy for the density: T_c >= 0.
         ks = np.sqrt(d["density"][:, :, None] * d["density"][:, None, :])
-        assert np.all(d["kinetic_energy"] - rdm.kinetic_energy(ks, d["kinetic_matrix"], d["dx"]) > -1e-4)
+        assert np.all(d["kinetic_energy"] - observables.rdm1_kinetic_energy(ks, d["kinetic_matrix"], d["dx"]) > -1e-4)
 
 
 class TestKerasModels:
     """Guarantees that hold for any weights, checked on untrained networks with random inputs."""
 
     def test_informed_dimer_network_is_even_and_bounded(self):
-        model = rdm.dimer_network(constrained=True, seed=3)
+        model = rdm_networks.dimer_network(constrained=True, seed=3)
         U = np.random.default_rng(1).uniform(0, 10, DN.size)
-        gamma = rdm.predict(model, rdm.dimer_inputs(DN, U))[:, 0]
-        mirrored = rdm.predict(model, rdm.dimer_inputs(-DN, U))[:, 0]
+        gamma = rdm_networks.predict_gamma(model, DN, U)
+        mirrored = rdm_networks.predict_gamma(model, -DN, U)
         assert np.allclose(gamma, mirrored, atol=1e-7)
-        assert np.all((gamma > 0) & (gamma < rdm.dimer_bound(DN)))
-        fraction = rdm.dimer_fraction(model, DN, U)
+        assert np.all((gamma > 0) & (gamma < lattice.dimer_bound(DN)))
+        fraction = rdm_networks.dimer_fraction(model, DN, U)
         assert np.all((fraction > 0) & (fraction < 1))
 
     def test_rdm1_network_has_density_on_the_diagonal_and_is_positive(self):
-        model = rdm.rdm1_network(24, width=4, features=2, seed=0)
+        model = rdm_networks.rdm1_network(24, width=4, features=2, seed=0)
         rng = np.random.default_rng(2)
         density = rng.uniform(0, 1, (5, 24))
         density *= 2 / density.sum(axis=1, keepdims=True)
-        gamma = rdm.predict(model, density)
+        gamma = rdm_networks.predict(model, density)
         assert np.allclose(np.diagonal(gamma, axis1=1, axis2=2), density, atol=1e-6)
         assert np.allclose(gamma, np.swapaxes(gamma, 1, 2), atol=1e-7)
-        assert rdm.natural_occupations(gamma, 1.0).min() > -1e-6
+        assert observables.natural_occupations(gamma, 1.0).min() > -1e-6
         assert np.all(np.abs(gamma) <= np.sqrt(density[:, :, None] * density[:, None, :]) + 1e-6)
 
     def test_trainer_learns_and_resets(self):
-        model = rdm.dimer_network(constrained=False, hidden=(8,), seed=0)
-        train, valid = rdm.dimer_samples(64, seed=1), rdm.dimer_samples(32, seed=2)
-        x, y = rdm.dimer_inputs(train["delta_n"], train["U"]), train["gamma_12"][:, None]
-        xv, yv = rdm.dimer_inputs(valid["delta_n"], valid["U"]), valid["gamma_12"][:, None]
-        trainer = rdm.Trainer(model, learning_rate=1e-2)
-        before = float(np.mean((rdm.predict(model, xv) - yv) ** 2))
+        model = rdm_networks.dimer_network(constrained=False, hidden=(8,), seed=0)
+        train, valid = lattice.dimer_samples(64, seed=1), lattice.dimer_samples(32, seed=2)
+        x, y = rdm_networks.dimer_inputs(train["delta_n"], train["U"]), train["gamma_12"][:, None]
+        xv, yv = rdm_networks.dimer_inputs(valid["delta_n"], valid["U"]), valid["gamma_12"][:, None]
+        trainer = training.CompiledTrainer(model, learning_rate=1e-2)
+        before = float(np.mean((rdm_networks.predict(model, xv) - yv) ** 2))
         history = trainer.fit(x, y, xv, yv, max_steps=300, check_every=50, patience=3)
         assert history["val_loss"].min() < 0.2 * before
         trainer.reset()
-        assert float(np.mean((rdm.predict(model, xv) - yv) ** 2)) == pytest.approx(before, rel=1e-6)
+        assert float(np.mean((rdm_networks.predict(model, xv) - yv) ** 2)) == pytest.approx(before, rel=1e-6)
         history = trainer.fit(x, y, xv, yv, max_steps=100, batch_size=16, check_every=50, patience=3)
         assert history["val_loss"].min() < before
         with pytest.raises(ValueError, match="same length"):

@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 
 from course_utils import exercises
-from course_utils.learn import functionals
+from course_utils.learn import kernels
+from course_utils.onedim import datasets, potentials, reverse, tddft
 from course_utils.units import HARTREE_TO_KCAL_PER_MOL
 
 
 @pytest.fixture(scope="module")
 def box():
-    return functionals.box_data(60, seed=3, max_electrons=2)
+    return datasets.box_data(60, seed=3, max_electrons=2)
 
 
 def test_box_data_matches_the_solver(box):
@@ -20,24 +21,24 @@ def test_box_data_matches_the_solver(box):
     assert np.allclose(box["density"][1, :3], direct.density, atol=1e-10)
     assert np.allclose(box["kinetic"][1, :3], direct.kinetic_energy, atol=1e-9)
     assert np.allclose(np.sum(box["density"], axis=2) * box["dx"], [[1], [2]], atol=1e-9)
-    v = functionals.gaussian_dips_potential(box["x"], box["a"][0], box["b"][0], box["c"][0])
+    v = potentials.gaussian_wells(box["x"], box["a"][0], box["c"][0], box["b"][0])  # depth, width, centre
     assert np.allclose(v, box["v_ext"][0])
 
 
 def test_closed_form_leave_one_out_equals_refitting(box):
     x, y = box["density"][0, :25], box["kinetic"][0, :25]
     sigma, lam = 20.0, 1e-8
-    closed = functionals.loo_mae(x, y, [sigma], [lam])[0, 0]
+    closed = kernels.loo_mae(x, y, [sigma], [lam])[0, 0]
     residuals = []
     for i in range(len(y)):
         keep = np.arange(len(y)) != i
-        model = functionals.KernelFunctional(sigma, lam).fit(x[keep], y[keep])
+        model = kernels.KernelFunctional(sigma, lam).fit(x[keep], y[keep])
         residuals.append(model.predict(x[i]) - y[i])
     assert np.isclose(closed, np.mean(np.abs(residuals)), rtol=1e-5)
 
 
 def test_gradient_matches_finite_differences(box):
-    model = functionals.KernelFunctional(15.0, 1e-10).fit(box["density"][0, :40], box["kinetic"][0, :40])
+    model = kernels.KernelFunctional(15.0, 1e-10).fit(box["density"][0, :40], box["kinetic"][0, :40])
     n = box["density"][0, 50]
     direction = np.random.default_rng(0).normal(size=n.size)
     h = 1e-5
@@ -46,46 +47,41 @@ def test_gradient_matches_finite_differences(box):
 
 
 def test_local_pca_basis_is_orthonormal_and_conserves_electrons(box):
-    basis = functionals.local_pca_basis(box["density"][0, 55], box["density"][0, :40], m=20, l=4)
+    basis = kernels.local_pca_basis(box["density"][0, 55], box["density"][0, :40], m=20, l=4)
     assert basis.shape == (box["x"].size, 4)
     assert np.allclose(basis.T @ basis, np.eye(4), atol=1e-8)
     assert np.allclose(basis.sum(axis=0), 0.0, atol=1e-8)
 
 
 def test_minimisation_keeps_normalisation_and_lowers_the_energy(box):
-    model = functionals.fit_by_cross_validation(box["density"][0, :50], box["kinetic"][0, :50])
-    result = functionals.minimise_on_manifold(model, box["v_ext"][55], box["dx"], m=20, l=4)
+    model = kernels.KernelFunctionalCV().fit(box["density"][0, :50], box["kinetic"][0, :50])
+    result = kernels.minimise_on_manifold(model, box["v_ext"][55], box["dx"], m=20, l=4)
     assert np.isclose(np.sum(result.density) * box["dx"], 1.0, atol=1e-10)
     assert result.history[-1] <= result.history[0]
     assert np.all(np.diff(result.history) < 0)
 
 
 def test_error_summary_is_in_kcal_per_mol():
-    summary = functionals.error_summary([1.0, 1.002], [1.0, 1.0])
+    summary = kernels.error_summary([1.0, 1.002], [1.0, 1.0])
     assert np.isclose(summary["max"], 0.002 * HARTREE_TO_KCAL_PER_MOL)
 
 
 def test_td_xc_potential_reduces_to_the_static_one_for_a_stationary_state():
     from course_utils.onedim import exact
 
-    system = functionals.tddft_system({**functionals.TDDFT_PARAMS, "n_points": 60, "half_width": 10.0})
+    system = tddft.tddft_system({**tddft.TDDFT_PARAMS, "n_points": 60, "half_width": 10.0})
     density = exact.solve(system).density
     times = np.arange(0, 0.5, 0.1)
-    dynamic = functionals.td_xc_potential(system, times, np.tile(density, (times.size, 1)))
-    static = functionals.ground_state_xc_potential(system, density)
+    dynamic = reverse.time_dependent_xc_potential(system, times, np.tile(density, (times.size, 1)))
+    static = reverse.two_electron_xc_potential(system, density)
     assert np.allclose(dynamic - dynamic[:, :1], static - static[0], atol=1e-9)
 
 
 def test_dipole_spectrum_finds_a_known_frequency():
     t = np.arange(0, 200, 0.1)
     omegas = np.linspace(0.1, 1.0, 901)
-    spectrum = functionals.dipole_spectrum(t, 0.1 * np.sin(0.42 * t), omegas)
+    spectrum = tddft.dipole_spectrum(t, 0.1 * np.sin(0.42 * t), omegas)
     assert abs(omegas[np.argmax(spectrum)] - 0.42) < 0.003
-
-
-def test_published_table_holds_only_complete_rows():
-    for key, row in functionals.SNYDER2012_TABLE_I.items():
-        assert len(key) == 2 and {"mean", "max"} <= set(row)
 
 
 # ---------------------------------------------------------------- exercise checks
@@ -143,7 +139,7 @@ def test_check_h2_lda_error():
 def test_check_tddft_peak():
     from course_utils.onedim import exact
 
-    states = exact.solve_states(functionals.tddft_system(), 2, spin="singlet")
+    states = exact.solve_states(tddft.tddft_system(), 2, spin="singlet")
     excitation = states[1].energy - states[0].energy
     assert exercises.check_tddft_peak(excitation - 0.006)
     assert "adiabatic LDA" in exercises.check_tddft_peak(0.384).message

@@ -10,20 +10,22 @@ import pytest
 
 from course_utils import data, onedim
 from course_utils.exercises import nb06
-from course_utils.learn import xc
+from course_utils.learn import xc, xc_networks
+from course_utils.onedim import datasets
 
 pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")
 def arrays():
-    return xc.load_xc_data(progress=False)
+    return datasets.load_xc_data(progress=False)
 
 
 @pytest.fixture(scope="module")
 def fresh_models(arrays):
     train = arrays["density"][:50]
-    return {kind: xc.build_model(kind, arrays["dx"], train_densities=train, seed=1) for kind in xc.MODEL_KINDS}
+    return {kind: xc_networks.build_model(kind, arrays["dx"], train_densities=train, seed=1)
+            for kind in xc_networks.MODEL_KINDS}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -32,9 +34,9 @@ def fresh_models(arrays):
 
 
 def test_cache_is_valid_and_a_random_sample_is_reproduced(arrays):
-    assert data.cache_problem(xc.XC_WELLS) is None
-    sample = np.sort(np.random.default_rng().choice(xc.XC_WELLS.n_samples, size=2, replace=False))
-    fresh = data.build(xc.XC_WELLS, sample, progress=False)
+    assert data.cache_problem(datasets.XC_WELLS) is None
+    sample = np.sort(np.random.default_rng().choice(datasets.XC_WELLS.n_samples, size=2, replace=False))
+    fresh = data.build(datasets.XC_WELLS, sample, progress=False)
     for key, value in fresh.items():
         if value.dtype.kind == "f":
             np.testing.assert_allclose(value, arrays[key][sample], rtol=1e-6, atol=1e-8, err_msg=f"{key} {sample}")
@@ -43,20 +45,20 @@ def test_cache_is_valid_and_a_random_sample_is_reproduced(arrays):
 
 
 def test_families_and_sizes(arrays):
-    counts = xc.DEFAULT_PARAMS["counts"]
+    counts = datasets.XC_PARAMS["counts"]
     assert list(arrays["family_names"]) == list(counts)
     for code, name in enumerate(counts):
         assert np.sum(arrays["family"] == code) == counts[name]
-    assert [xc.sample_family(i) for i in (0, 299, 300, 339, 340, 379)] == ["wells"] * 2 + ["double"] * 2 + \
+    assert [datasets.sample_family(i) for i in (0, 299, 300, 339, 340, 379)] == ["wells"] * 2 + ["double"] * 2 + \
         ["shallow"] * 2
     with pytest.raises(ValueError):
-        xc.sample_family(380)
+        datasets.sample_family(380)
     assert arrays["density"].shape == (380, 100) and np.max(arrays["inversion_error"]) < 1e-8
 
 
 def test_reference_is_consistent():
-    system = xc.make_system(xc.sample_potential(7))
-    ref = xc.reference(system)
+    system = datasets.make_system(datasets.sample_potential(7))
+    ref = datasets.xc_reference(system)
     total = ref["kinetic_energy_ks"] + ref["hartree_energy"] + ref["external_energy"] + ref["xc_energy"]
     assert total == pytest.approx(ref["energy"], abs=1e-12)
     np.testing.assert_allclose(ref["v_ks"], system.v_ext + ref["v_hartree"] + ref["v_xc"], atol=1e-12)
@@ -70,7 +72,7 @@ def test_reference_is_consistent():
 
 
 def test_reflection_maps_solutions_to_solutions(arrays):
-    mirror = xc.reference(xc.make_system(arrays["v_ext"][11][::-1]))
+    mirror = datasets.xc_reference(datasets.make_system(arrays["v_ext"][11][::-1]))
     np.testing.assert_allclose(mirror["density"], arrays["density"][11][::-1], atol=1e-9)
     np.testing.assert_allclose(mirror["v_xc"], arrays["v_xc"][11][::-1], atol=1e-6)
     assert mirror["xc_energy"] == pytest.approx(arrays["xc_energy"][11], abs=1e-9)
@@ -119,7 +121,7 @@ def test_derivative_features_numpy_and_tensorflow_agree(arrays):
     np.testing.assert_allclose(xc.derivative_features(n[:, ::-1], dx), xc.derivative_features(n, dx)[:, ::-1])
 
 
-@pytest.mark.parametrize("kind", xc.MODEL_KINDS)
+@pytest.mark.parametrize("kind", xc_networks.MODEL_KINDS)
 def test_potential_is_the_gradient_of_the_energy(kind, fresh_models, arrays):
     model = fresh_models[kind]
     n, dx = arrays["density"][[3]], arrays["dx"]
@@ -132,7 +134,7 @@ def test_potential_is_the_gradient_of_the_energy(kind, fresh_models, arrays):
         assert (e_plus - e_minus) / (2 * h * dx) == pytest.approx(v[i], rel=1e-6, abs=1e-9)
 
 
-@pytest.mark.parametrize("kind", xc.MODEL_KINDS)
+@pytest.mark.parametrize("kind", xc_networks.MODEL_KINDS)
 def test_shapes_and_energy_integral(kind, fresh_models, arrays):
     model = fresh_models[kind]
     out = model(arrays["density"][:3])
@@ -157,12 +159,12 @@ def test_reflection_equivariance(fresh_models, arrays):
 
 def test_build_model_arguments(arrays):
     with pytest.raises(ValueError, match="kind"):
-        xc.build_model("gga", arrays["dx"])
+        xc_networks.build_model("gga", arrays["dx"])
     with pytest.raises(ValueError, match="train_densities"):
-        xc.build_model("semilocal", arrays["dx"])
-    model = xc.build_model("semilocal", arrays["dx"], scales=[1.0, 2.0])
+        xc_networks.build_model("semilocal", arrays["dx"])
+    model = xc_networks.build_model("semilocal", arrays["dx"], scales=[1.0, 2.0])
     assert model.scales == [1.0, 2.0] and model.get_config()["features"] == "semilocal"
-    assert xc.XCFunctional is type(model)
+    assert xc_networks.XCFunctional is type(model)
 
 
 def test_loss_ignores_a_constant_in_the_potential(fresh_models, arrays):
@@ -179,10 +181,10 @@ def test_loss_ignores_a_constant_in_the_potential(fresh_models, arrays):
 
 def test_pretrained_models_reproduce_their_recorded_metrics(arrays):
     info = xc.pretrained_info()
-    assert info["data_set"]["sha256"] == data.metadata(xc.XC_WELLS)["sha256"]
+    assert info["data_set"]["sha256"] == data.metadata(datasets.XC_WELLS)["sha256"]
     split = xc.standard_split(arrays, info["settings"])
-    for kind in xc.MODEL_KINDS:
-        model = xc.load_pretrained(kind)
+    for kind in xc_networks.MODEL_KINDS:
+        model = xc_networks.load_pretrained(kind)
         err = xc.potential_errors(model, arrays["density"][split["test"]], arrays["v_xc"][split["test"]],
                                   arrays["xc_energy"][split["test"]], arrays["dx"])
         recorded = info["models"][kind]["test"]
@@ -196,7 +198,7 @@ def test_pretrained_models_reproduce_their_recorded_metrics(arrays):
 
 
 def test_recording_xc_residuals_match_the_solver(arrays):
-    system = xc.make_system(arrays["v_ext"][21])
+    system = datasets.make_system(arrays["v_ext"][21])
     recorder = xc.RecordingXC(xc.lda_xc(system.dx), system.dx)
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
@@ -212,14 +214,14 @@ def test_recording_xc_residuals_match_the_solver(arrays):
 
 
 def test_learned_functional_runs_self_consistently(arrays):
-    model = xc.load_pretrained("semilocal")
-    functional = xc.as_xc(model, 100)
+    model = xc_networks.load_pretrained("semilocal")
+    functional = xc_networks.as_xc(model, 100)
     n = arrays["density"][7]
     v, e = functional(n)
     out = model(n[None])
     np.testing.assert_allclose(v, out["v_xc"].numpy()[0], rtol=1e-12)
     assert e == pytest.approx(float(out["xc_energy"].numpy()[0]), rel=1e-12)
-    system = xc.make_system(arrays["v_ext"][7])
+    system = datasets.make_system(arrays["v_ext"][7])
     run = xc.self_consistent(system, functional, tol=1e-7)
     assert run["converged"] and run["result"].xc == "semilocal"
     assert xc.density_error(run["result"].density, n, system.dx) < 0.1
@@ -229,7 +231,7 @@ def test_learned_functional_runs_self_consistently(arrays):
 
 def test_scf_errors_table(arrays):
     idx = [7, 21]
-    systems = [xc.make_system(arrays["v_ext"][i]) for i in idx]
+    systems = [datasets.make_system(arrays["v_ext"][i]) for i in idx]
     out = xc.scf_errors(systems, arrays["density"][idx], arrays["energy"][idx], {"LDA": "lda"}, progress=False)
     r = out["LDA"]
     assert r["converged"].all() and r["density"].shape == (2, 100)
@@ -249,7 +251,7 @@ def test_scf_errors_table(arrays):
 
 @pytest.fixture(scope="module")
 def exercise1():
-    system = xc.make_system(xc.sample_potential(0))
+    system = datasets.make_system(datasets.sample_potential(0))
     exact = onedim.exact.solve(system)
     ion = onedim.exact.solve(system.with_electrons("u")).energy - exact.energy
     ks = onedim.reverse.solve(system, exact.density, ionisation_energy=ion)
@@ -355,11 +357,11 @@ def test_check_features(arrays):
 
 @pytest.mark.slow
 def test_check_scf(arrays):
-    model = xc.load_pretrained("semilocal")
+    model = xc_networks.load_pretrained("semilocal")
     index = xc.standard_split(arrays)["test"][3]
-    system = xc.make_system(arrays["v_ext"][index])
+    system = datasets.make_system(arrays["v_ext"][index])
     n_exact, e_exact = arrays["density"][index], arrays["energy"][index]
-    result = onedim.kohn_sham.solve(system, xc=xc.as_xc(model), tol=1e-7, energy_tol=1e-8)
+    result = onedim.kohn_sham.solve(system, xc=xc_networks.as_xc(model), tol=1e-7, energy_tol=1e-8)
     dn = np.sum(np.abs(result.density - n_exact)) * system.dx
     de = result.energy - e_exact
     assert nb06.check_nb06_scf(dn, de, model, index, arrays)
@@ -368,7 +370,7 @@ def test_check_scf(arrays):
     assert "wrong sign" in nb06.check_nb06_scf(dn, -de, model, index, arrays).message
     assert "mHa" in nb06.check_nb06_scf(dn, 1000 * de, model, index, arrays).message
     # one Kohn-Sham step in the potential of the exact density is not self-consistent
-    v_ks = system.v_ext + onedim.kohn_sham.hartree_potential(system, n_exact) + xc.as_xc(model)(n_exact)[0]
+    v_ks = system.v_ext + onedim.kohn_sham.hartree_potential(system, n_exact) + xc_networks.as_xc(model)(n_exact)[0]
     one_shot = 2 * system.one_body_solver().lowest(v_ks, 1)[1][:, 0] ** 2 / system.dx
     message = nb06.check_nb06_scf(xc.density_error(one_shot, n_exact, system.dx), de, model, index, arrays).message
     assert "single Kohn-Sham step" in message

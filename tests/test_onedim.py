@@ -166,7 +166,7 @@ def test_noninteracting_density_and_rdm():
 
 @pytest.mark.parametrize("stencil", [3, 13])
 def test_solve_many_matches_solve(stencil):
-    pots = onedim.systems.gaussian_dips(6, n_points=300, seed=1)
+    pots = onedim.potentials.gaussian_dips(6, n_points=300, seed=1)
     batch = onedim.noninteracting.solve_many(pots.x, pots.v_ext, "uu", stencil=stencil, n_extra=1,
                                              return_orbitals=True)
     assert batch.density.shape == (6, 300) and batch.eigenvalues.shape == (6, 3)
@@ -179,7 +179,7 @@ def test_solve_many_matches_solve(stencil):
 
 
 def test_solve_many_banded_solver_agrees_with_dense():
-    pots = onedim.systems.gaussian_dips(4, n_points=200, seed=3)
+    pots = onedim.potentials.gaussian_dips(4, n_points=200, seed=3)
     batch = onedim.noninteracting.solve_many(pots.x, pots.v_ext, "uuuu", n_extra=2)
     dx = pots.x[1] - pots.x[0]
     for v, eig in zip(pots.v_ext, batch.eigenvalues, strict=True):
@@ -564,20 +564,45 @@ def test_molecules_and_generators():
     h2 = onedim.systems.hydrogen_molecule(1.6, n_points=80)
     assert h2.nuclear_repulsion == pytest.approx(1 / np.sqrt(1.6**2 + 1))
     np.testing.assert_allclose(h2.v_ext, h2.v_ext[::-1])
-    a = onedim.systems.gaussian_dips(5, seed=7)
-    b = onedim.systems.gaussian_dips(5, seed=7)
+    a = onedim.potentials.gaussian_dips(5, seed=7)
+    b = onedim.potentials.gaussian_dips(5, seed=7)
     np.testing.assert_array_equal(a.v_ext, b.v_ext)
     assert a.v_ext.shape == (5, 500) and a.x[0] > 0 and a.x[-1] < 1
     assert np.all((a.parameters["a"] >= 1) & (a.parameters["a"] <= 10))
     assert np.all((a.parameters["c"] >= 0.03) & (a.parameters["c"] <= 0.1))
-    wells = onedim.systems.random_wells(4, seed=1, n_points=64)
+    wells = onedim.potentials.PotentialSet.from_wells(np.linspace(-8, 8, 64),
+                                                      onedim.potentials.random_wells(range(4), seed=1))
     assert len(wells) == 4 and wells.v_ext.max() <= 0
     r = onedim.exact.solve(wells.system(2, "ud", interaction=SC))
     assert np.isfinite(r.energy)
     with pytest.raises(ValueError, match="min <= max"):
-        onedim.systems.gaussian_dips(3, a_range=(10, 1))
+        onedim.potentials.gaussian_dips(3, a_range=(10, 1))
     with pytest.raises(TypeError, match="seed"):
-        onedim.systems.random_wells(3, seed="abc")
+        onedim.potentials.random_wells([3], seed="abc")
+
+
+def test_random_wells_are_per_index_and_match_the_formula():
+    from course_utils.onedim import potentials
+
+    both = potentials.random_wells([3, 7], seed=5, n_wells=(1, 3))
+    assert np.array_equal(both[1], potentials.random_wells([7], seed=5, n_wells=(1, 3))[0])
+    assert not np.array_equal(both[0], potentials.random_wells([3], seed=6, n_wells=(1, 3))[0])
+    counts = [(potentials.random_wells([i], seed=0, n_wells=(1, 3))[0, :, 0] > 0).sum() for i in range(200)]
+    assert set(counts) == {1, 2, 3}  # absent wells have depth zero
+    fixed = potentials.random_wells(range(50), seed=1, n_wells=2, depth=(1.5, 2.5))
+    assert fixed.shape == (50, 2, 3) and fixed[..., 0].min() >= 1.5 and fixed[..., 0].max() <= 2.5
+    x = np.linspace(-5, 5, 11)
+    by_hand = -sum(d * np.exp(-((x - c) ** 2) / (2 * w**2)) for d, w, c in fixed[0])
+    np.testing.assert_allclose(potentials.gaussian_wells(x, fixed[0]), by_hand, rtol=1e-14)
+    np.testing.assert_allclose(potentials.gaussian_wells(x, fixed[..., 0], fixed[..., 1], fixed[..., 2])[0], by_hand)
+    with pytest.raises(ValueError, match="positive"):
+        potentials.random_wells([0], seed=0, width=(-1.0, 1.0))
+    with pytest.raises(ValueError, match="widths must be positive"):
+        potentials.gaussian_wells(x, [1.0], [0.0], [0.0])
+    with pytest.raises(ValueError, match="shape"):
+        potentials.gaussian_wells(x, np.ones((2, 3, 2)))
+    with pytest.raises(ValueError, match="non-negative integers"):
+        potentials.random_wells([-1], seed=0)
 
 
 def test_observables_and_system_builders_validate(helium_small):
@@ -598,7 +623,7 @@ def test_observables_and_system_builders_validate(helium_small):
     with pytest.raises(TypeError, match="interaction"):
         onedim.systems.helium(interaction="soft")
     with pytest.raises(ValueError, match="index"):
-        onedim.systems.gaussian_dips(2, n_points=50, seed=0).system(5)
+        onedim.potentials.gaussian_dips(2, n_points=50, seed=0).system(5)
 
 
 def test_blas_thread_setting():

@@ -9,7 +9,8 @@ are imported inside the functions that need them):
 ``relax``        cell + position relaxation with any ASE calculator
 ``hull``         formation energies, lower convex hulls, energy above the hull (binary, ternary, any order)
 ``descriptors``  Magpie-style composition descriptors from elemental properties
-``graphs``       crystal graphs (neighbour-shell / hop-count or distance edge features) and padding for batching
+``crystal_graphs`` crystal graphs (k nearest neighbours over periodic images, shell and bond-length features),
+                 padded for batching
 ``calculators``  reference calculators behind ASE's Calculator API: EMT, GFN2-xTB (tblite), PySCF
 ``md``           a small seeded molecular-dynamics sampler (Langevin or velocity Verlet)
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("calculators", "datasets", "descriptors", "elements", "graphs", "hull", "md", "prototypes", "relax")
+_SUBMODULES = ("calculators", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md", "prototypes",
+               "relax")
 
 __all__ = list(_SUBMODULES)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..onedim import datasets, observables
 from ._feedback import checker, is_placeholder
 
 
@@ -101,7 +102,6 @@ def check_rdm_natural_occupations(occupations, U: float = 4.0, delta_v: float = 
 @checker("correlation kinetic energy of a two-electron 1D system")
 def check_rdm_correlation_kinetic(t_c, index: int = 0):
     """T - T_s of sample ``index`` of the rdm1_wells_1d data set, T_s from the one-orbital 1-RDM sqrt(n n')."""
-    from ..learn import rdm
 
     if is_placeholder(t_c):
         raise NotImplementedError
@@ -112,9 +112,10 @@ def check_rdm_correlation_kinetic(t_c, index: int = 0):
         return False, (f"expected one number, the correlation kinetic energy in Hartree; got an array of shape "
                        f"{values.shape}.")
     answer = float(values.ravel()[0])
-    data = rdm.load_rdm1_wells()
+    data = datasets.load_rdm1_wells()
     density = data["density"][index]
-    t_s = float(rdm.kinetic_energy(np.sqrt(np.outer(density, density)), data["kinetic_matrix"], data["dx"]))
+    gamma_s = np.sqrt(np.outer(density, density))
+    t_s = float(observables.rdm1_kinetic_energy(gamma_s, data["kinetic_matrix"], data["dx"]))
     t_exact = float(data["kinetic_energy"][index])
     expected = t_exact - t_s
     tolerance = 1e-6 + 1e-3 * abs(expected)
@@ -131,6 +132,7 @@ def check_rdm_correlation_kinetic(t_c, index: int = 0):
         return False, "that is the exact kinetic energy T; subtract T_s, the kinetic energy of sqrt(n n')."
     dx = data["dx"]
     if abs(answer - (t_exact - t_s / dx)) <= tolerance or abs(answer - (t_exact / dx - t_s / dx)) <= tolerance:
-        return False, "a factor of dx is missing: T = dx Σᵢⱼ K_ij γ_ji (use rdm.kinetic_energy)."
+        return False, "a factor of dx is missing: T = dx Σᵢⱼ K_ij γ_ji (use observables.rdm1_kinetic_energy)."
     return False, (f"got {answer:.6f} Ha. Build gamma_s = np.sqrt(np.outer(n, n)) from the density of sample "
-                   f"{index}, its kinetic energy with rdm.kinetic_energy, and subtract it from the exact T.")
+                   f"{index}, its kinetic energy with observables.rdm1_kinetic_energy, and subtract it from the "
+                   "exact T.")

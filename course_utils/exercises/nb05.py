@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..onedim import tddft
 from ..units import HARTREE_TO_EV, HARTREE_TO_KCAL_PER_MOL
 from ._feedback import checker, is_placeholder
 
@@ -127,11 +128,10 @@ def check_tddft_peak(omega_peak):
     ``E_1 - E_0`` of the first optically allowed singlet of the molecule of the TDDFT data set."""
     if is_placeholder(omega_peak):
         raise NotImplementedError
-    from ..learn import functionals
     from ..onedim import exact, kohn_sham
 
     value = float(np.asarray(omega_peak, dtype=float).reshape(()))
-    system = functionals.tddft_system()
+    system = tddft.tddft_system()
     states = exact.solve_states(system, 2, spin="singlet")
     excitation = states[1].energy - states[0].energy
     ks = kohn_sham.solve(system, "lda")
@@ -149,5 +149,5 @@ def check_tddft_peak(omega_peak):
         return False, "that is the bare Kohn-Sham gap, not the peak of the exact spectrum."
     if abs(value - 2 * np.pi * excitation) < 0.1 or abs(value - excitation / (2 * np.pi)) < 0.01:
         return False, "off by 2 pi: use exp(i omega t) with omega in Ha (angular frequency), as dipole_spectrum does."
-    return False, (f"got {value:.3g} Ha. Compute functionals.dipole_spectrum(times, dipole, omegas) for the exact "
+    return False, (f"got {value:.3g} Ha. Compute tddft.dipole_spectrum(times, dipole, omegas) for the exact "
                    "dipole on a fine grid of omegas between 0.05 and 1.2 Ha and take the omega of the maximum.")

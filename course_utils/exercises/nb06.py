@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..onedim import datasets
 from ._feedback import checker, is_placeholder
 
 
@@ -32,11 +33,10 @@ def _close(a: float, b: float, tol: float) -> bool:
 def check_nb06_xc_energy(xc_energy, system):
     """E_xc = E - T_s - E_H - integral v_ext n, with T_s from the Kohn-Sham orbital of the reverse-engineered
     potential (both electrons in it)."""
-    from ..learn import xc
     from ..onedim import exact, kohn_sham
 
     answer = _number(xc_energy, "xc_energy")
-    ref = xc.reference(system)
+    ref = datasets.xc_reference(system)
     expected = ref["xc_energy"]
     if _close(answer, expected, 1e-6):
         return True, (f"E_xc = {answer:.6f} Ha (T_s = {ref['kinetic_energy_ks']:.5f}, E_H = "
@@ -263,15 +263,15 @@ def check_nb06_features(semilocal_features, densities, dx):
 @checker("a learned functional run self-consistently")
 def check_nb06_scf(density_error, energy_error, model, index, arrays):
     """Self-consistent density error integral |n - n_exact| dx (electrons) and energy error E - E_exact (Ha) of the
-    model's functional on sample ``index`` of the data set ``arrays`` (from ``xc.load_xc_data``)."""
-    from ..learn import xc
+    model's functional on sample ``index`` of the data set ``arrays`` (from ``datasets.load_xc_data``)."""
+    from ..learn import xc, xc_networks
     from ..onedim import kohn_sham
 
-    system = xc.make_system(arrays["v_ext"][index])
+    system = datasets.make_system(arrays["v_ext"][index])
     exact_density, exact_energy = arrays["density"][index], arrays["energy"][index]
     got_n = _number(density_error, "density_error")
     got_e = _number(energy_error, "energy_error")
-    run = xc.self_consistent(system, xc.as_xc(model, system.n_points), tol=1e-7, energy_tol=1e-8)
+    run = xc.self_consistent(system, xc_networks.as_xc(model, system.n_points), tol=1e-7, energy_tol=1e-8)
     if not run["converged"]:
         return False, f"the reference SCF with this model does not converge ({run['message']}); try another system."
     result = run["result"]
@@ -289,7 +289,7 @@ def check_nb06_scf(density_error, energy_error, model, index, arrays):
         if abs(got_n - want_n / dx) <= 1e-3 * want_n / dx:
             return False, "the density error lacks the grid spacing: integral |n - n_exact| dx = sum(...) * dx."
         # one step of Kohn-Sham in the potential of the exact density: the non-self-consistent answer
-        v_xc, _ = xc.as_xc(model, system.n_points)(exact_density)
+        v_xc, _ = xc_networks.as_xc(model, system.n_points)(exact_density)
         v_ks = system.v_ext + kohn_sham.hartree_potential(system, exact_density) + v_xc
         _, vectors = system.one_body_solver().lowest(v_ks, 1)
         one_shot = 2 * vectors[:, 0] ** 2 / dx

@@ -246,3 +246,105 @@ def dimer_noninteracting_rdm1(delta_n, *, spin_resolved: bool = False):
     n1, n2 = 1.0 + 0.5 * delta_n, 1.0 - 0.5 * delta_n
     rdm1 = np.stack([np.stack([n1, gamma_12], axis=-1), np.stack([gamma_12, n2], axis=-1)], axis=-2)
     return 0.5 * rdm1 if spin_resolved else rdm1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The 1-RDM as a functional of the occupations (notebook 04): exact map, N-representability bounds, limits and a
+# one-parameter analytic form. Spin-summed elements, t = 1.
+# --------------------------------------------------------------------------------------------------------------
+
+def dimer_samples(n_samples: int, *, u_max: float = 10.0, dn_max: float = 1.9, seed=0) -> dict[str, np.ndarray]:
+    """Exact dimer points: ``delta_n`` uniform in [-dn_max, dn_max], ``U`` (units of t) uniform in [0, u_max].
+
+    For each point the potential difference that produces ``delta_n`` is found by inverting the exact map
+    (``dimer_potential_difference``), then the ground state gives the off-diagonal element.
+
+    Returns
+    -------
+    dict with ``delta_n`` (n,), ``U`` (n,) (t = 1), ``delta_v`` (n,) and ``gamma_12`` (n,), the spin-summed
+    off-diagonal element of the exact 1-RDM.
+    """
+    n_samples = as_int(n_samples, "n_samples", minimum=1)
+    u_max = as_number(u_max, "u_max", minimum=0.0)
+    dn_max = as_number(dn_max, "dn_max", minimum=0.0, maximum=1.999)
+    rng = np.random.default_rng(seed)
+    delta_n = rng.uniform(-dn_max, dn_max, n_samples)
+    U = rng.uniform(0.0, u_max, n_samples)
+    delta_v = dimer_potential_difference(delta_n, U)
+    state = dimer_ground_state(U, 1.0, delta_v)
+    return {"delta_n": delta_n, "U": U, "delta_v": np.asarray(delta_v, float),
+            "gamma_12": np.asarray(state.gamma_12, float)}
+
+
+def exact_dimer_gamma(delta_n, U) -> np.ndarray:
+    """The exact spin-summed gamma_12 of the dimer (t = 1) at occupation difference ``delta_n`` and ``U``.
+
+    ``delta_n`` is clipped to |delta_n| <= 1.9999 (the inverse map needs |delta_n| < 2). Broadcasts.
+    """
+    delta_n = np.clip(as_real_array(delta_n, "delta_n"), -1.9999, 1.9999)
+    U = as_real_array(U, "U")
+    delta_v = dimer_potential_difference(delta_n, U)
+    return np.asarray(dimer_ground_state(U, 1.0, delta_v).gamma_12, float)
+
+
+def dimer_bound(delta_n) -> np.ndarray:
+    """The largest spin-summed |gamma_12| allowed by N-representability: sqrt(1 - (delta_n/2)^2) = sqrt(n_1 n_2).
+
+    Per spin the 1-RDM is [[n_1/2, g/2], [g/2, n_2/2]]; its eigenvalues 1/2 +- sqrt((delta_n/4)^2 + (g/2)^2) lie
+    in [0, 1] exactly when g^2 <= 1 - (delta_n/2)^2. The U = 0 (Kohn-Sham) dimer sits on this bound.
+    """
+    delta_n = as_real_array(delta_n, "delta_n")
+    return np.sqrt(np.clip(1.0 - 0.25 * delta_n**2, 0.0, None))
+
+
+def strong_coupling_gamma(delta_n) -> np.ndarray:
+    """U -> infinity limit at fixed delta_n: sqrt(|delta_n| (1 - |delta_n|/2)) (spin-summed).
+
+    With no double occupation on the emptier site, the singlet is a |20> + c |covalent> with a^2 = |delta_n|/2
+    and c^2 = 1 - a^2, and gamma_12 = sqrt(2) a c.
+    """
+    a = np.abs(as_real_array(delta_n, "delta_n"))
+    return np.sqrt(np.clip(a * (1.0 - 0.5 * a), 0.0, None))
+
+
+def interpolating_gamma(delta_n, U, alpha: float = 32.0) -> np.ndarray:
+    """One-parameter form gamma_0(dn) sqrt((2|dn| + c) / (2 + |dn| + c)), c = alpha t^2 / U^2.
+
+    c -> infinity (U = 0) gives the Kohn-Sham curve gamma_0 = sqrt(1 - dn^2/4); c -> 0 (U -> infinity) the
+    strong-coupling curve; at dn = 0 it gives 1 / sqrt(1 + 2 U^2 / alpha), which is the exact
+    4t / sqrt(U^2 + 16 t^2) for alpha = 32. ``U`` in units of t; broadcasts.
+    """
+    delta_n = as_real_array(delta_n, "delta_n")
+    U = np.abs(as_real_array(U, "U"))
+    alpha = as_number(alpha, "alpha", minimum=0.0)
+    a = np.abs(delta_n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = alpha / U**2  # infinite at U = 0, where the ratio below is 1 (the Kohn-Sham curve)
+        ratio = np.where(U == 0, 1.0, (2.0 * a + c) / (2.0 + a + c))
+    return dimer_bound(delta_n) * np.sqrt(ratio)
+
+
+def fit_alpha(delta_n, U, gamma_12) -> float:
+    """Least-squares alpha of :func:`interpolating_gamma` for the points (delta_n, U, gamma_12); U > 0 only."""
+    from scipy.optimize import least_squares
+
+    delta_n, U, gamma_12 = (as_real_array(a, n) for a, n in ((delta_n, "delta_n"), (U, "U"), (gamma_12, "gamma_12")))
+    keep = U > 0
+
+    def residual(log_alpha):
+        return interpolating_gamma(delta_n[keep], U[keep], float(np.exp(log_alpha[0]))) - gamma_12[keep]
+
+    return float(np.exp(least_squares(residual, x0=[np.log(32.0)]).x[0]))
+
+
+def bond_bound(n_i, n_j) -> np.ndarray:
+    """N-representability bound of the spin-summed gamma_ij of a bond whose sites hold n_i, n_j electrons.
+
+    Per spin (singlet-like, n_{i sigma} = n_i / 2) the 2x2 block of the 1-RDM must have eigenvalues in [0, 1]:
+    |gamma_ij^sigma|^2 <= n_{i sigma} n_{j sigma} and <= (1 - n_{i sigma})(1 - n_{j sigma}). Spin-summed, that is
+    2 min(sqrt(n_i n_j) / 2, sqrt((1 - n_i/2)(1 - n_j/2))). For a dimer with n_i + n_j = 2 both terms are equal
+    and this is :func:`dimer_bound`.
+    """
+    a = as_real_array(n_i, "n_i") / 2.0
+    b = as_real_array(n_j, "n_j") / 2.0
+    return 2.0 * np.sqrt(np.clip(np.minimum(a * b, (1.0 - a) * (1.0 - b)), 0.0, None))

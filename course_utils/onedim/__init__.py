@@ -13,17 +13,22 @@ iDEA (one object per system, one ``solve`` per method, results with the same fie
     many = onedim.noninteracting.solve_many(x, potentials, "u")   # thousands of potentials, fast
     evolution = onedim.propagate.evolve(exact, dv, times)         # .density(t), .dipole(t), .norm, .energy
 
-Modules: :mod:`~.system` (``System``), :mod:`~.systems` (ready-made systems, random potentials),
-:mod:`~.interactions`, :mod:`~.grid`, :mod:`~.noninteracting`, :mod:`~.exact`, :mod:`~.kohn_sham`, :mod:`~.lda`,
-:mod:`~.reverse`, :mod:`~.propagate`, :mod:`~.observables`, :mod:`~.results`. Only numpy and scipy are imported.
+Modules: :mod:`~.system_definition` (the ``System`` class), :mod:`~.systems` (ready-made systems),
+:mod:`~.potentials` (Gaussian wells and their seeded generators), :mod:`~.interactions`, :mod:`~.grid`,
+:mod:`~.noninteracting`, :mod:`~.exact`, :mod:`~.kohn_sham`, :mod:`~.lda`, :mod:`~.reverse` (including the
+closed-form two-electron and time-dependent xc potentials), :mod:`~.propagate`, :mod:`~.tddft` (the kicked-H2
+set-up), :mod:`~.curves` (binding curves), :mod:`~.observables` (natural orbitals, von Weizsaecker, 1-RDM
+kinetic energy), :mod:`~.datasets` (the 1D data sets), :mod:`~.results`. Only numpy and scipy are imported.
 The solvers use one BLAS thread (faster for these matrix sizes, and robust on busy machines); see
-:func:`set_blas_threads`.
+:func:`course_utils.threads.set_blas_threads`.
 """
 
 from __future__ import annotations
 
 from ..threads import set_blas_threads
 from . import (
+    curves,
+    datasets,
     exact,
     grid,
     interactions,
@@ -31,12 +36,14 @@ from . import (
     lda,
     noninteracting,
     observables,
+    potentials,
     propagate,
     results,
     reverse,
     systems,
+    tddft,
 )
 from .system_definition import System
 
-__all__ = ["System", "set_blas_threads", "exact", "grid", "interactions", "kohn_sham", "lda", "noninteracting",
-           "observables", "propagate", "results", "reverse", "systems"]
+__all__ = ["System", "set_blas_threads", "curves", "datasets", "exact", "grid", "interactions", "kohn_sham", "lda",
+           "noninteracting", "observables", "potentials", "propagate", "results", "reverse", "systems", "tddft"]

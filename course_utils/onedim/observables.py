@@ -7,7 +7,8 @@ import numpy as np
 from .._checks import as_number, as_real_array
 from .kohn_sham import hartree_energy, hartree_potential
 
-__all__ = ["natural_orbitals", "dipole", "hartree_potential", "hartree_energy"]
+__all__ = ["natural_orbitals", "natural_occupations", "dipole", "hartree_potential", "hartree_energy",
+           "rdm1_kinetic_energy", "von_weizsaecker"]
 
 
 def natural_orbitals(rdm1, dx: float) -> tuple[np.ndarray, np.ndarray]:
@@ -40,3 +41,22 @@ def dipole(x, density) -> np.ndarray:
     if density.shape[-1] != x.size:
         raise ValueError(f"density must have last axis of length {x.size} (the grid), got shape {density.shape}")
     return density @ x * (x[1] - x[0])
+
+
+def von_weizsaecker(system, density) -> float:
+    """``T_W[n] = (1/2) integral |d sqrt(n)/dx|^2 dx`` (Ha) with the system's kinetic stencil; for two electrons in
+    a singlet this *is* the Kohn-Sham kinetic energy of the density."""
+    phi = np.sqrt(np.clip(np.asarray(density, dtype=float), 0.0, None))
+    return float(phi @ system.kinetic_matrix() @ phi) * system.dx
+
+
+def rdm1_kinetic_energy(rdm1, kinetic_matrix, dx: float) -> np.ndarray:
+    """T = dx sum_ij K_ij gamma_ji (Ha) of one 1-RDM (N, N) or a stack (..., N, N); K from ``system.kinetic_matrix``."""
+    rdm1 = np.asarray(rdm1, dtype=float)
+    return dx * np.einsum("ij,...ji->...", np.asarray(kinetic_matrix, float), rdm1)
+
+
+def natural_occupations(rdm1, dx: float) -> np.ndarray:
+    """Spin-summed natural occupations (decreasing) of one 1-RDM (N, N) or a stack (..., N, N) on a grid."""
+    rdm1 = np.asarray(rdm1, dtype=float)
+    return np.linalg.eigvalsh(0.5 * (rdm1 + np.swapaxes(rdm1, -1, -2)) * dx)[..., ::-1]

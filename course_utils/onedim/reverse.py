@@ -132,9 +132,9 @@ def _ks_density(solver: BandedHamiltonian, v: np.ndarray, system: System, m: int
 def _two_electron_potential(system: System, target: np.ndarray, reliable: np.ndarray,
                             asymptotic: np.ndarray) -> np.ndarray:
     phi = np.sqrt(target / system.count)
-    kinetic_phi = system.kinetic_matrix() @ phi
     v = np.empty_like(phi)
-    v[reliable] = -kinetic_phi[reliable] / phi[reliable]
+    with np.errstate(divide="ignore", invalid="ignore"):  # unreliable points are replaced below
+        v[reliable] = _kohn_sham_from_root(system, phi)[reliable]
     return _continue_tails(v, reliable, asymptotic)
 
 
@@ -204,3 +204,47 @@ def _levenberg_marquardt(system: System, v: np.ndarray, target: np.ndarray, tol:
         density, chi = density_and_response(v)
         residual = density - target
     return v, max_iterations
+
+
+def _kohn_sham_from_root(system: System, root: np.ndarray) -> np.ndarray:
+    """``-(T sqrt n) / sqrt n`` with the grid's kinetic stencil T, row by row for (..., N): the potential (up to a
+    constant) in which ``sqrt n`` is an eigenvector, i.e. ``(1/2) (sqrt n)'' / sqrt n`` in the continuum."""
+    return -(root @ system.kinetic_matrix().T) / root
+
+
+def two_electron_xc_potential(system, density) -> np.ndarray:
+    """Exact xc potential (Ha) of a two-electron singlet ground state with density ``density`` in ``system``
+    (the static limit of :func:`time_dependent_xc_potential`), up to a constant."""
+    density = np.asarray(density, dtype=float)
+    root = np.sqrt(np.clip(density, 1e-14, None))
+    return _kohn_sham_from_root(system, root) - np.array(system.v_ext) - system.interaction @ density * system.dx
+
+
+def time_dependent_xc_potential(system, times, densities, *, dv=None) -> np.ndarray:
+    """Exact time-dependent xc potential (Ha), shape (T, G), of two electrons in a singlet, from their density.
+
+    The Kohn-Sham state is one doubly occupied orbital ``phi = sqrt(n/2) exp(i theta)``. The continuity equation
+    gives the current ``j(x, t) = -integral_{-inf}^x dn/dt dx'`` and the phase gradient ``d theta/dx = j / n``; the
+    time-dependent Schroedinger equation for ``phi`` then fixes the Kohn-Sham potential,
+
+        v_s = -(1/2) (sqrt n)'' / sqrt n - d theta/dt - (1/2) (d theta/dx)^2     (up to a constant in space),
+
+    and ``v_xc = v_s - v_ext - dv(t) - v_H[n]``. Time derivatives are central differences on ``times``. Each row is
+    defined up to an additive constant; where the density is tiny the division by ``n`` amplifies noise, so
+    compare potentials where ``n`` is appreciable.
+    """
+    t = as_real_array(times, "times", ndim=1)
+    n = as_real_array(densities, "densities", shape=(t.size, system.n_points))
+    dx, dt = system.dx, float(t[1] - t[0])
+    n = np.clip(n, 1e-14, None)
+    dndt = np.gradient(n, dt, axis=0)
+    current = -np.cumsum(dndt, axis=1) * dx
+    velocity = current / n
+    theta = np.cumsum(velocity, axis=1) * dx
+    dtheta_dt = np.gradient(theta, dt, axis=0)
+    v_s = _kohn_sham_from_root(system, np.sqrt(n)) - dtheta_dt - 0.5 * velocity**2
+    v_h = n @ system.interaction.T * dx
+    v_xc = v_s - np.array(system.v_ext)[None, :] - v_h
+    if dv is not None:
+        v_xc -= np.array([dv(float(ti)) for ti in t])
+    return v_xc

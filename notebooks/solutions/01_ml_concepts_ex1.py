@@ -5,10 +5,10 @@ from sklearn.kernel_ridge import KernelRidge
 from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from course_utils.learn import concepts
+from course_utils.onedim import datasets
 
 SEED = 0
-wells = concepts.load_wells()
+wells = datasets.load_wells()
 X, y = wells["potential"], wells["energy"]
 idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=0.2, random_state=SEED)
 X_cv, y_cv = X[idx_train][400:700], y[idx_train][400:700]

@@ -3,10 +3,10 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
-from course_utils.learn import concepts
+from course_utils.onedim import datasets
 
 SEED = 0
-wells = concepts.load_wells()
+wells = datasets.load_wells()
 density = wells["density"].astype(float)
 idx_train, idx_test = train_test_split(np.arange(len(density)), test_size=0.2, random_state=SEED)
 density_train, density_test = density[idx_train], density[idx_test]

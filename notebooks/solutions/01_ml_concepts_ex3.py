@@ -6,10 +6,10 @@ from sklearn.model_selection import KFold, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from course_utils.learn import concepts
+from course_utils.onedim import datasets
 
 SEED = 0
-wells = concepts.load_wells()
+wells = datasets.load_wells()
 X, y = wells["potential"], wells["energy"]
 idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=0.2, random_state=SEED)
 X_200, y_200 = X[idx_train][:200], y[idx_train][:200]

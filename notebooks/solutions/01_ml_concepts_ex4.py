@@ -3,11 +3,11 @@ import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from course_utils.learn import concepts
+from course_utils.onedim import datasets
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
-wells = concepts.load_wells()
+wells = datasets.load_wells()
 X, y = wells["potential"], wells["energy"]
 idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=0.2, random_state=SEED)
 X_fit, X_val, y_fit, y_val = train_test_split(X[idx_train], y[idx_train], test_size=0.2, random_state=SEED)

@@ -1,7 +1,7 @@
 # Solution to notebook 05, exercise 2 (check: exercises.check_kinetic_functional_derivative(dT_dn, v_ext, eigenvalues))
-from course_utils.learn import functionals
+from course_utils.onedim import datasets
 
-sample = functionals.box_data(1, seed=7, max_electrons=2)
+sample = datasets.box_data(1, seed=7, max_electrons=2)
 v_ext = sample["v_ext"][0]
 eigenvalues = sample["eigenvalues"][0]
 # Euler equation of orbital-free DFT: delta T/delta n + v = mu, with mu the highest occupied level (N = 2: eps_2)

@@ -1,8 +1,8 @@
 # Solution to notebook 06, exercise 1 (check: exercises.check_nb06_xc_energy(xc_energy, system))
 from course_utils import onedim
-from course_utils.learn import xc
+from course_utils.onedim import datasets
 
-system = xc.make_system(xc.sample_potential(0))  # as in the notebook
+system = datasets.make_system(datasets.sample_potential(0))  # as in the notebook
 exact = onedim.exact.solve(system)
 ionisation = onedim.exact.solve(system.with_electrons("u")).energy - exact.energy
 ks = onedim.reverse.solve(system, exact.density, ionisation_energy=ionisation)

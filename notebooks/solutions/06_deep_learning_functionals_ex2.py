@@ -1,9 +1,9 @@
 # Solution to notebook 06, exercise 2 (check: exercises.check_nb06_split(train_idx, val_idx, test_idx, train_n, arrays))
 import numpy as np
 
-from course_utils.learn import xc
+from course_utils.onedim import datasets
 
-arrays = xc.load_xc_data(progress=False)  # as in the notebook
+arrays = datasets.load_xc_data(progress=False)  # as in the notebook
 rng = np.random.default_rng(1)
 
 wells = np.flatnonzero(arrays["family"] == 0)  # only the training family; 'double' and 'shallow' stay out

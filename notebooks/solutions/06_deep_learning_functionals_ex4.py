@@ -1,7 +1,7 @@
 # Solution to notebook 06, exercise 4 (check: exercises.check_nb06_features(semilocal_features, densities, dx))
 import numpy as np
 
-from course_utils.learn import xc
+from course_utils.onedim import datasets
 
 
 def semilocal_features(density, dx):
@@ -11,6 +11,6 @@ def semilocal_features(density, dx):
     return np.stack([n, slope**2], axis=-1)  # both unchanged by x -> -x
 
 
-arrays = xc.load_xc_data(progress=False)
+arrays = datasets.load_xc_data(progress=False)
 densities, dx = arrays["density"][:5], arrays["dx"]
 print(semilocal_features(densities, dx).shape)

@@ -2,12 +2,13 @@
 import numpy as np
 
 from course_utils import onedim
-from course_utils.learn import xc
+from course_utils.learn import xc, xc_networks
+from course_utils.onedim import datasets
 
-arrays = xc.load_xc_data(progress=False)  # as in the notebook
+arrays = datasets.load_xc_data(progress=False)  # as in the notebook
 index_5 = xc.standard_split(arrays)["test"][3]
-system_5 = xc.make_system(arrays["v_ext"][index_5])
-model_5 = xc.load_pretrained("semilocal")
+system_5 = datasets.make_system(arrays["v_ext"][index_5])
+model_5 = xc_networks.load_pretrained("semilocal")
 
 
 def learned_xc(density):

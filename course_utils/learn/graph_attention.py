@@ -1,7 +1,7 @@
 """A small crystal-graph attention network in Keras 3 (notebook 02: machine learning thermodynamic stability).
 
 This module imports Keras (and so TensorFlow) when it is imported; ``import course_utils`` never imports it.
-Graphs come padded from :func:`course_utils.learn.stability.alloy_graphs`: ``B`` graphs of at most ``N`` nodes
+Graphs come padded from :func:`course_utils.atoms.crystal_graphs.alloy_graphs`: ``B`` graphs of at most ``N`` nodes
 and ``E`` directed edges, with a node mask and edge weights (0 on padding, else the edge's multiplicity).
 
 The network, in the spirit of the crystal-graph attention networks (CGAT) of J. Schmidt, L. Pettersson,
@@ -29,6 +29,8 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 from keras import ops
+
+from . import training
 
 PACKAGE = "course_utils"
 
@@ -230,7 +232,7 @@ class StabilityGNN(keras.Model):
 
 
 def model_inputs(graphs: Mapping[str, np.ndarray], edge_kind: str = "shell", indices=None) -> dict[str, np.ndarray]:
-    """The inputs of :class:`StabilityGNN` from padded graphs (:func:`course_utils.learn.stability.alloy_graphs`).
+    """The inputs of :class:`StabilityGNN` from padded graphs (:func:`course_utils.atoms.crystal_graphs.alloy_graphs`).
 
     ``edge_kind="shell"`` passes the shells of the unrelaxed prototype; ``"distance"`` the relaxed bond lengths
     (``"distance_unrelaxed"`` passes the unrelaxed ones under the same key). ``edge_weight`` is the edge's
@@ -284,18 +286,14 @@ def fit(model, train_inputs, train_targets, val_inputs, val_targets, *, epochs: 
     The learning rate halves when the validation MAE has not improved for ``patience // 3`` epochs; training
     stops after ``patience`` epochs without an improvement of at least ``min_delta`` (eV/atom) and the best
     weights are restored. No XLA: on these small graphs compiling costs far more than it saves (measured: 50 s
-    to compile against 0.5 s per epoch). Returns the Keras ``History``.
+    to compile against 0.5 s per epoch). Uses :func:`course_utils.learn.training.fit`; returns its history dict
+    (``loss``, ``val_loss``, ``learning_rate`` per epoch).
     """
-    keras.utils.set_random_seed(seed)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mae", jit_compile=False)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
-                                         restore_best_weights=True)
-    slow = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(patience // 3, 1),
-                                             min_lr=learning_rate / 50)
-    return model.fit(train_inputs, np.asarray(train_targets, dtype="float32"),
-                     validation_data=(val_inputs, np.asarray(val_targets, dtype="float32")),
-                     epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose,
-                     callbacks=[stop, slow, *callbacks])
+    return training.fit(model, train_inputs, np.asarray(train_targets, dtype="float32"),
+                        (val_inputs, np.asarray(val_targets, dtype="float32")), epochs=epochs, batch_size=batch_size,
+                        learning_rate=learning_rate, patience=patience, min_delta=min_delta, loss="mae",
+                        halve_on_plateau=max(patience // 3, 1), min_learning_rate=learning_rate / 50, seed=seed,
+                        jit_compile=False, verbose=verbose, callbacks=callbacks)
 
 
 def save_weights(model, path) -> None:

@@ -1,0 +1,66 @@
+"""Binding curves of 1D molecules: exact against restricted Kohn-Sham LDA (Hartree atomic units).
+
+:func:`h2_curve` solves 1D H2 (soft-Coulomb) exactly and in the restricted LDA at each bond length on one common
+grid, and splits the exact energy into its Kohn-Sham parts (two electrons in a singlet: ``T_s`` is von
+Weizsaecker's functional, :func:`course_utils.onedim.observables.von_weizsaecker`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import as_real_array
+from . import exact, kohn_sham, systems
+from . import lda as lda_module
+from .observables import von_weizsaecker
+
+__all__ = ["H2_GRID", "h2_curve"]
+
+
+H2_GRID = {"n_points": 120, "half_width": 15.0}
+"""One grid for every separation (so densities can be compared by a kernel): 120 points on [-15, 15] bohr."""
+
+
+def h2_curve(separations, *, n_points: int = H2_GRID["n_points"], half_width: float = H2_GRID["half_width"],
+             lda: bool = True) -> dict[str, np.ndarray]:
+    """Exact (and restricted KS-LDA) ground states of 1D H2 at each separation R (bohr), soft-Coulomb.
+
+    Returns ``R``, ``x``, ``dx``, ``nuclear_repulsion`` (Ha), exact ``energy`` (electronic, Ha), ``density`` (P, G),
+    ``natural_occupations`` (P, 2), the exact decomposition ``external``, ``hartree``, ``kinetic_s`` (von
+    Weizsaecker) and ``xc = E - T_s - V_ext - E_H`` (Ha); with ``lda=True`` also ``lda_energy``, ``lda_density``
+    and ``lda_xc_on_exact`` (the LDA xc energy of the exact density).
+    """
+
+    rs = as_real_array(separations, "separations", ndim=1)
+    keys = ["energy", "nuclear_repulsion", "external", "hartree", "kinetic_s", "xc", "lda_energy",
+            "lda_xc_on_exact"]
+    out = {k: np.full(rs.size, np.nan) for k in keys}
+    density, lda_density, occupations = [], [], []
+    functional = lda_module.SoftCoulombLDA()
+    x = None
+    for i, r in enumerate(rs):
+        system = systems.hydrogen_molecule(float(r), n_points=n_points, half_width=half_width)
+        x = system.x
+        gs = exact.solve(system)
+        n = gs.density
+        out["energy"][i] = gs.energy
+        out["nuclear_repulsion"][i] = system.nuclear_repulsion
+        out["external"][i] = float(system.v_ext @ n) * system.dx
+        out["hartree"][i] = kohn_sham.hartree_energy(system, n)
+        out["kinetic_s"][i] = von_weizsaecker(system, n)
+        out["xc"][i] = gs.energy - out["kinetic_s"][i] - out["external"][i] - out["hartree"][i]
+        density.append(n)
+        occupations.append(gs.natural_occupations[:2])
+        if lda:
+            ks = kohn_sham.solve(system, functional)
+            out["lda_energy"][i] = ks.energy
+            lda_density.append(ks.density)
+            out["lda_xc_on_exact"][i] = functional.evaluate(n / 2, n / 2, system.dx)[2]
+    out.update({"R": rs, "x": x, "dx": float(x[1] - x[0]), "density": np.array(density),
+                "natural_occupations": np.array(occupations)})
+    if lda:
+        out["lda_density"] = np.array(lda_density)
+    else:
+        for k in ("lda_energy", "lda_xc_on_exact"):
+            del out[k]
+    return out
