@@ -6,9 +6,8 @@ dependencies (TensorFlow, ASE, PySCF) are loaded only when first used.
 
 from __future__ import annotations
 
-import importlib
-
 from ._checks import ConvergenceError
+from ._lazy import lazy_submodules
 
 __version__ = "0.1.0"
 
@@ -18,14 +17,5 @@ _SUBMODULES = ("atoms", "data", "env", "exercises", "lattice", "learn", "onedim"
 __all__ = ["ConvergenceError", "__version__", *_SUBMODULES]
 
 
-def __getattr__(name: str):
-    # Lazy sub-package import keeps `import course_utils` cheap (PEP 562).
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+# Lazy sub-package import keeps `import course_utils` cheap (PEP 562).
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES, globals(), __all__)

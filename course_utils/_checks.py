@@ -13,7 +13,16 @@ import numpy as np
 
 
 class ConvergenceError(RuntimeError):
-    """A self-consistent or iterative solver stopped before reaching its tolerance."""
+    """A self-consistent or iterative solver stopped before reaching its tolerance.
+
+    ``iterations`` (the iterations done) and ``residual`` (the residual reached) are given where the solver knows
+    them, ``None`` otherwise.
+    """
+
+    def __init__(self, message: str = "", *, iterations: int | None = None, residual: float | None = None):
+        super().__init__(message)
+        self.iterations = iterations
+        self.residual = residual
 
 
 def _describe(value) -> str:

@@ -30,9 +30,9 @@ def metrics(model, arrays, indices, dx):
 
     err = xc.potential_errors(model, arrays["density"][indices], arrays["v_xc"][indices],
                               arrays["xc_energy"][indices], dx)
-    return {"v_rms_mean": float(np.mean(err["v_rms"])), "v_rms_median": float(np.median(err["v_rms"])),
-            "e_mae": float(np.mean(np.abs(err["e_error"]))),
-            "e_median_abs": float(np.median(np.abs(err["e_error"])))}
+    return {"v_rms_mean": float(np.mean(err.v_rms)), "v_rms_median": float(np.median(err.v_rms)),
+            "e_mae": float(np.mean(np.abs(err.e_error))),
+            "e_median_abs": float(np.median(np.abs(err.e_error)))}
 
 
 def train_all(kinds):

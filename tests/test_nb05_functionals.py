@@ -145,3 +145,18 @@ def test_check_tddft_peak():
     assert "adiabatic LDA" in exercises.check_tddft_peak(0.384).message
     assert "eV" in exercises.check_tddft_peak(excitation * 27.211386).message
     assert "placeholder" in exercises.check_tddft_peak(...).message
+
+
+def test_h2_curve_is_a_read_only_result_with_optional_lda():
+    from course_utils.onedim import curves
+
+    bare = curves.h2_curve([1.6, 4.0], lda=False, n_points=60, half_width=10.0)
+    assert bare.lda_energy is None and bare.lda_density is None and bare.lda_xc_on_exact is None
+    assert bare.density.shape == (2, 60) and bare.R.tolist() == [1.6, 4.0]
+    np.testing.assert_allclose(bare.kinetic_s + bare.external + bare.hartree + bare.xc, bare.energy, atol=1e-12)
+    assert np.all(bare.natural_occupations[:, 0] > bare.natural_occupations[:, 1])  # 4 bohr: more correlated
+    assert bare.natural_occupations[1, 1] > bare.natural_occupations[0, 1]
+    with pytest.raises(ValueError):
+        bare.energy[0] = 0.0
+    full = curves.h2_curve([1.6], n_points=60, half_width=10.0)
+    assert full.lda_density.shape == (1, 60) and full.lda_energy[0] > full.energy[0]  # LDA above exact here

@@ -176,7 +176,7 @@ def test_loss_ignores_a_constant_in_the_potential(fresh_models, arrays):
     target["xc_energy"] = target["xc_energy"] + 0.01
     assert float(model.compute_loss(n, target, pred)) == pytest.approx(1e-4, rel=1e-9)
     err = xc.potential_errors(model, n, pred["v_xc"].numpy() - 0.2, pred["xc_energy"].numpy(), arrays["dx"])
-    np.testing.assert_allclose(err["v_rms"], 0, atol=1e-12)
+    np.testing.assert_allclose(err.v_rms, 0, atol=1e-12)
 
 
 def test_pretrained_models_reproduce_their_recorded_metrics(arrays):
@@ -188,8 +188,8 @@ def test_pretrained_models_reproduce_their_recorded_metrics(arrays):
         err = xc.potential_errors(model, arrays["density"][split["test"]], arrays["v_xc"][split["test"]],
                                   arrays["xc_energy"][split["test"]], arrays["dx"])
         recorded = info["models"][kind]["test"]
-        assert np.mean(err["v_rms"]) == pytest.approx(recorded["v_rms_mean"], rel=1e-9)
-        assert np.mean(np.abs(err["e_error"])) == pytest.approx(recorded["e_mae"], rel=1e-9)
+        assert np.mean(err.v_rms) == pytest.approx(recorded["v_rms_mean"], rel=1e-9)
+        assert np.mean(np.abs(err.e_error)) == pytest.approx(recorded["e_mae"], rel=1e-9)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -223,10 +223,27 @@ def test_learned_functional_runs_self_consistently(arrays):
     assert e == pytest.approx(float(out["xc_energy"].numpy()[0]), rel=1e-12)
     system = datasets.make_system(arrays["v_ext"][7])
     run = xc.self_consistent(system, functional, tol=1e-7)
-    assert run["converged"] and run["result"].xc == "semilocal"
-    assert xc.density_error(run["result"].density, n, system.dx) < 0.1
+    assert run.converged and run.result.xc == "semilocal"
+    assert xc.density_error(run.result.density, n, system.dx) < 0.1
     failed = xc.self_consistent(system, functional, max_iterations=1)
-    assert not failed["converged"] and "ConvergenceError" in failed["message"]
+    assert not failed.converged and "ConvergenceError" in failed.message
+    assert failed.iterations == 1 and failed.result is None
+
+
+def test_a_bug_in_a_functional_is_not_reported_as_a_failed_scf(arrays):
+    system = datasets.make_system(arrays["v_ext"][7])
+
+    def broken(density):
+        raise ValueError("a bug in the functional")
+
+    with pytest.raises(ValueError, match="a bug in the functional"):
+        xc.self_consistent(system, broken)
+
+    def singular(density):
+        raise np.linalg.LinAlgError("singular matrix")
+
+    with pytest.raises(np.linalg.LinAlgError):
+        xc.self_consistent(system, singular)
 
 
 def test_scf_errors_table(arrays):
@@ -234,12 +251,12 @@ def test_scf_errors_table(arrays):
     systems = [datasets.make_system(arrays["v_ext"][i]) for i in idx]
     out = xc.scf_errors(systems, arrays["density"][idx], arrays["energy"][idx], {"LDA": "lda"}, progress=False)
     r = out["LDA"]
-    assert r["converged"].all() and r["density"].shape == (2, 100)
-    assert np.all((r["density_error"] > 0) & (r["density_error"] < 0.5))
-    assert np.all(np.abs(r["energy_error"]) < 0.2)
+    assert r.converged.all() and r.density.shape == (2, 100)
+    assert np.all((r.density_error > 0) & (r.density_error < 0.5))
+    assert np.all(np.abs(r.energy_error) < 0.2)
     short = xc.scf_errors(systems, arrays["density"][idx], arrays["energy"][idx], {"LDA": "lda"}, progress=False,
                           max_iterations=2)
-    assert not short["LDA"]["converged"].any() and np.isnan(short["LDA"]["density_error"]).all()
+    assert not short["LDA"].converged.any() and np.isnan(short["LDA"].density_error).all()
     with pytest.raises(ValueError, match="one exact density"):
         xc.scf_errors(systems, arrays["density"][:3], arrays["energy"][idx], {"LDA": "lda"}, progress=False)
 

@@ -18,7 +18,7 @@ are imported inside the functions that need them):
 
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_submodules
 
 _SUBMODULES = ("calculators", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md", "prototypes",
                "relax")
@@ -26,14 +26,5 @@ _SUBMODULES = ("calculators", "crystal_graphs", "datasets", "descriptors", "elem
 __all__ = list(_SUBMODULES)
 
 
-def __getattr__(name: str):
-    # PEP 562 lazy import: `course_utils.atoms.hull` works without importing ASE for the others.
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'course_utils.atoms' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+# Lazy import: `course_utils.atoms.hull` works without importing ASE for the others.
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES, globals())

@@ -272,9 +272,9 @@ def check_nb06_scf(density_error, energy_error, model, index, arrays):
     got_n = _number(density_error, "density_error")
     got_e = _number(energy_error, "energy_error")
     run = xc.self_consistent(system, xc_networks.as_xc(model, system.n_points), tol=1e-7, energy_tol=1e-8)
-    if not run["converged"]:
-        return False, f"the reference SCF with this model does not converge ({run['message']}); try another system."
-    result = run["result"]
+    if not run.converged:
+        return False, f"the reference SCF with this model does not converge ({run.message}); try another system."
+    result = run.result
     dx = system.dx
     want_n = xc.density_error(result.density, exact_density, dx)
     want_e = result.energy - float(exact_energy)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,23 @@ def training_arrays(arrays: Mapping, indices, *, augment: bool = False):
     return density, {"v_xc": v_xc, "xc_energy": energy}
 
 
-def potential_errors(model_or_xc, densities, v_xc_exact, xc_energy_exact, dx: float) -> dict[str, np.ndarray]:
+@dataclass(frozen=True, eq=False)
+class PotentialErrors:
+    """Errors of a functional on exact densities (:func:`potential_errors`), per sample.
+
+    Attributes
+    ----------
+    v_rms : array (M,)
+        Density-weighted RMS potential error (Ha), up to the best-aligning constant.
+    e_error : array (M,)
+        ``E_xc - E_xc,exact`` (Ha).
+    """
+
+    v_rms: np.ndarray
+    e_error: np.ndarray
+
+
+def potential_errors(model_or_xc, densities, v_xc_exact, xc_energy_exact, dx: float) -> PotentialErrors:
     """Errors of a functional evaluated *on the exact densities* (no self-consistency), per sample:
     ``v_rms`` = sqrt(integral n (v - v_exact - c)^2 dx / integral n dx), the density-weighted RMS potential error
     (Ha) up to the constant c that best aligns them (a constant changes no density), and ``e_error`` =
@@ -141,7 +158,7 @@ def potential_errors(model_or_xc, densities, v_xc_exact, xc_energy_exact, dx: fl
     electrons = densities.sum(axis=1) * dx
     error -= (np.sum(densities * error, axis=1) * dx / electrons)[:, None]
     v_rms = np.sqrt(np.sum(densities * error**2, axis=1) * dx / electrons)
-    return {"v_rms": v_rms, "e_error": e - np.asarray(xc_energy_exact, dtype=float)}
+    return PotentialErrors(v_rms=v_rms, e_error=e - np.asarray(xc_energy_exact, dtype=float))
 
 
 PRETRAINED = Path(data.DATA_DIR) / "xc_models"
@@ -203,33 +220,89 @@ class RecordingXC:
                          for k in range(pairs)])
 
 
-def self_consistent(system, xc, **options) -> dict:
-    """Run :func:`course_utils.onedim.kohn_sham.solve` and report instead of raising: a dict with ``converged``,
-    ``result`` (the ``KohnShamResult`` or ``None``), ``iterations`` and ``message`` (the error when it failed)."""
+@dataclass(frozen=True)
+class SCFRun:
+    """One Kohn-Sham run of :func:`self_consistent`.
+
+    Attributes
+    ----------
+    converged : bool
+    result : KohnShamResult or None
+        The converged ground state (``None`` when the SCF did not converge).
+    iterations : int or None
+        Iterations used (for a failed run: those the solver reports it did).
+    message : str
+        The solver's explanation when it did not converge, empty otherwise.
+    """
+
+    converged: bool
+    result: object
+    iterations: int | None
+    message: str
+
+
+def self_consistent(system, xc, **options) -> SCFRun:
+    """Run :func:`course_utils.onedim.kohn_sham.solve` and report a failure to converge instead of raising it.
+
+    Only :class:`course_utils.ConvergenceError` counts as "did not converge"; any other error (a bug, bad input,
+    a functional that returns NaN) propagates, so that it can never look like a failed SCF.
+    """
     from .._checks import ConvergenceError
     from ..onedim import kohn_sham
 
     try:
         result = kohn_sham.solve(system, xc=xc, **options)
-    except (ConvergenceError, FloatingPointError, np.linalg.LinAlgError, ValueError) as error:
-        return {"converged": False, "result": None, "iterations": options.get("max_iterations", 300),
-                "message": f"{type(error).__name__}: {error}"}
-    return {"converged": True, "result": result, "iterations": result.iterations, "message": ""}
+    except ConvergenceError as error:
+        return SCFRun(False, None, error.iterations, f"{type(error).__name__}: {error}")
+    return SCFRun(True, result, result.iterations, "")
+
+
+@dataclass(frozen=True, eq=False)
+class SCFErrors:
+    """Self-consistent errors of one functional on ``M`` systems (:func:`scf_errors`); read-only arrays.
+
+    Attributes
+    ----------
+    density_error : array (M,)
+        ``integral |n - n_exact| dx`` (electrons); ``nan`` where the SCF failed.
+    energy_error : array (M,)
+        ``E - E_exact`` (Ha); ``nan`` where the SCF failed.
+    iterations : array (M,) of int
+        SCF iterations (-1 where the solver did not say).
+    converged : array (M,) of bool
+    density : array (M, N)
+        The self-consistent densities (1/bohr; ``nan`` rows where the SCF failed).
+    """
+
+    density_error: np.ndarray
+    energy_error: np.ndarray
+    iterations: np.ndarray
+    converged: np.ndarray
+    density: np.ndarray
+
+    def __post_init__(self):
+        for value in vars(self).values():
+            value.flags.writeable = False
 
 
 def scf_errors(systems, exact_densities, exact_energies, functionals: Mapping, *, progress: bool = True,
-               **options) -> dict:
+               **options) -> dict[str, SCFErrors]:
     """Self-consistent density and energy errors of several functionals on several systems.
 
-    Args:
-        systems: list of ``onedim.System``.
-        exact_densities, exact_energies: the exact answers, shapes ``(M, N)`` (1/bohr) and ``(M,)`` (Ha).
-        functionals: ``{name: xc}`` with anything ``kohn_sham.solve`` accepts (``"lda"``, ``"exx"``, callables).
-        options: passed to ``kohn_sham.solve`` (``mixing``, ``max_iterations``, ...).
+    Parameters
+    ----------
+    systems : list of onedim.System
+    exact_densities, exact_energies : arrays (M, N) and (M,)
+        The exact answers (1/bohr, Ha).
+    functionals : mapping name -> xc
+        Anything ``kohn_sham.solve`` accepts (``"lda"``, ``"exx"``, callables).
+    **options
+        Passed to ``kohn_sham.solve`` (``mixing``, ``max_iterations``, ...).
 
-    Returns:
-        ``{name: {"density_error" (M,) electrons, "energy_error" (M,) Ha (E - E_exact), "iterations" (M,),
-        "converged" (M,) bool, "density" (M, N)}}``; failed runs have ``nan`` errors.
+    Returns
+    -------
+    dict name -> SCFErrors
+        Failed runs have ``nan`` errors.
     """
     systems = list(systems)
     exact_densities = np.asarray(exact_densities, dtype=float)
@@ -237,27 +310,24 @@ def scf_errors(systems, exact_densities, exact_energies, functionals: Mapping, *
     if exact_densities.shape[0] != len(systems) or exact_energies.shape != (len(systems),):
         raise ValueError(f"need one exact density and energy per system: {len(systems)} systems, densities "
                          f"{exact_densities.shape}, energies {exact_energies.shape}")
-    out = {}
-    jobs = [(name, i) for name in functionals for i in range(len(systems))]
+    m, n = len(systems), exact_densities.shape[1]
+    rows = {name: {"density_error": np.full(m, np.nan), "energy_error": np.full(m, np.nan),
+                   "iterations": np.full(m, -1, dtype=int), "converged": np.zeros(m, dtype=bool),
+                   "density": np.full((m, n), np.nan)} for name in functionals}
+    jobs = [(name, i) for name in functionals for i in range(m)]
     if progress:
         from tqdm.auto import tqdm
 
         jobs = tqdm(jobs, desc="self-consistent runs", unit="run")
-    for name in functionals:
-        m, n = len(systems), exact_densities.shape[1]
-        out[name] = {"density_error": np.full(m, np.nan), "energy_error": np.full(m, np.nan),
-                     "iterations": np.zeros(m, dtype=int), "converged": np.zeros(m, dtype=bool),
-                     "density": np.full((m, n), np.nan)}
     for name, i in jobs:
         run = self_consistent(systems[i], functionals[name], **options)
-        row = out[name]
-        row["iterations"][i] = run["iterations"]
-        row["converged"][i] = run["converged"]
-        if run["converged"]:
-            result = run["result"]
-            row["density"][i] = result.density
-            row["density_error"][i] = density_error(result.density, exact_densities[i], systems[i].dx)
-            row["energy_error"][i] = result.energy - exact_energies[i]
-    return out
+        row = rows[name]
+        row["iterations"][i] = -1 if run.iterations is None else run.iterations
+        row["converged"][i] = run.converged
+        if run.converged:
+            row["density"][i] = run.result.density
+            row["density_error"][i] = density_error(run.result.density, exact_densities[i], systems[i].dx)
+            row["energy_error"][i] = run.result.energy - exact_energies[i]
+    return {name: SCFErrors(**row) for name, row in rows.items()}
 
 

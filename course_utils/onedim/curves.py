@@ -7,6 +7,8 @@ Weizsaecker's functional, :func:`course_utils.onedim.observables.von_weizsaecker
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._checks import as_real_array
@@ -14,21 +16,64 @@ from . import exact, kohn_sham, systems
 from . import lda as lda_module
 from .observables import von_weizsaecker
 
-__all__ = ["H2_GRID", "h2_curve"]
+__all__ = ["H2_GRID", "BindingCurve", "h2_curve"]
 
 
 H2_GRID = {"n_points": 120, "half_width": 15.0}
 """One grid for every separation (so densities can be compared by a kernel): 120 points on [-15, 15] bohr."""
 
 
+@dataclass(frozen=True, eq=False)
+class BindingCurve:
+    """Exact (and restricted KS-LDA) ground states of a 1D molecule at ``P`` bond lengths, on one grid of ``G``
+    points; arrays are read-only.
+
+    Attributes
+    ----------
+    R : array (P,)
+        Bond lengths (bohr).
+    x : array (G,)
+        The common grid (bohr); ``dx`` its spacing.
+    nuclear_repulsion, energy : arrays (P,)
+        Nucleus-nucleus repulsion and exact electronic energy (Ha); the binding curve is their sum.
+    density : array (P, G)
+        Exact densities (1/bohr).
+    natural_occupations : array (P, 2)
+        The two largest natural occupations (spin-summed).
+    external, hartree, kinetic_s, xc : arrays (P,)
+        The exact Kohn-Sham decomposition (Ha): ``xc = E - T_s - V_ext - E_H`` with ``T_s`` von Weizsaecker's.
+    lda_energy, lda_xc_on_exact : arrays (P,) or None
+        Restricted KS-LDA energy, and the LDA xc energy of the exact density (Ha); ``None`` without LDA.
+    lda_density : array (P, G) or None
+        The KS-LDA densities.
+    """
+
+    R: np.ndarray
+    x: np.ndarray
+    dx: float
+    nuclear_repulsion: np.ndarray
+    energy: np.ndarray
+    density: np.ndarray
+    natural_occupations: np.ndarray
+    external: np.ndarray
+    hartree: np.ndarray
+    kinetic_s: np.ndarray
+    xc: np.ndarray
+    lda_energy: np.ndarray | None
+    lda_density: np.ndarray | None
+    lda_xc_on_exact: np.ndarray | None
+
+    def __post_init__(self):
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+
 def h2_curve(separations, *, n_points: int = H2_GRID["n_points"], half_width: float = H2_GRID["half_width"],
-             lda: bool = True) -> dict[str, np.ndarray]:
+             lda: bool = True) -> BindingCurve:
     """Exact (and restricted KS-LDA) ground states of 1D H2 at each separation R (bohr), soft-Coulomb.
 
-    Returns ``R``, ``x``, ``dx``, ``nuclear_repulsion`` (Ha), exact ``energy`` (electronic, Ha), ``density`` (P, G),
-    ``natural_occupations`` (P, 2), the exact decomposition ``external``, ``hartree``, ``kinetic_s`` (von
-    Weizsaecker) and ``xc = E - T_s - V_ext - E_H`` (Ha); with ``lda=True`` also ``lda_energy``, ``lda_density``
-    and ``lda_xc_on_exact`` (the LDA xc energy of the exact density).
+    Returns a :class:`BindingCurve`; its LDA fields are ``None`` when ``lda=False``.
     """
 
     rs = as_real_array(separations, "separations", ndim=1)
@@ -56,11 +101,9 @@ def h2_curve(separations, *, n_points: int = H2_GRID["n_points"], half_width: fl
             out["lda_energy"][i] = ks.energy
             lda_density.append(ks.density)
             out["lda_xc_on_exact"][i] = functional.evaluate(n / 2, n / 2, system.dx)[2]
-    out.update({"R": rs, "x": x, "dx": float(x[1] - x[0]), "density": np.array(density),
-                "natural_occupations": np.array(occupations)})
-    if lda:
-        out["lda_density"] = np.array(lda_density)
-    else:
-        for k in ("lda_energy", "lda_xc_on_exact"):
-            del out[k]
-    return out
+    out.update({"R": rs, "x": np.array(x), "dx": float(x[1] - x[0]), "density": np.array(density),
+                "natural_occupations": np.array(occupations),
+                "lda_density": np.array(lda_density) if lda else None})
+    if not lda:
+        out["lda_energy"] = out["lda_xc_on_exact"] = None
+    return BindingCurve(**out)

@@ -191,7 +191,8 @@ def solve(system: System, xc="lda", *, mixing: float = 0.5, method: str = "pulay
         n_up, n_down = _renormalise(mixed[:npts], system.n_up, dx), _renormalise(mixed[npts:], system.n_down, dx)
     raise ConvergenceError(f"Kohn-Sham SCF ({functional.name}) did not converge in {max_iterations} iterations: "
                            f"density residual {residual:.3e} (tol {tol:g}), energy change {energy_change:.3e} Ha "
-                           f"(energy_tol {energy_tol:g}); try a smaller mixing or more iterations")
+                           f"(energy_tol {energy_tol:g}); try a smaller mixing or more iterations",
+                           iterations=max_iterations, residual=float(residual))
 
 
 def _pulay(inputs: list[np.ndarray], outputs: list[np.ndarray], mixing: float) -> np.ndarray:
