@@ -82,6 +82,96 @@ def test_pyscf_dft_runs_and_rejects_periodic_cells():
         calculators.gfn2_xtb(multiplicity=0)
 
 
+def _water():
+    from ase import Atoms
+
+    return Atoms("OH2", positions=[[0, 0, 0.12], [0, 0.76, -0.47], [0.05, -0.77, -0.45]])
+
+
+def test_pyscf_settings_live_in_parameters_set_and_todict_round_trip():
+    calc = calculators.pyscf_dft(xc=None, basis="sto-3g", max_cycle=50)
+    assert calc.parameters["basis"] == "sto-3g" and calc.parameters["xc"] is None
+    assert calc.todict() == {"xc": None, "basis": "sto-3g", "max_cycle": 50}  # ASE's todict: non-defaults only
+    assert set(calc.todict(skip_default=False)) == set(calculators.PySCFCalculator.default_parameters)
+    twin = calculators.PySCFCalculator(**calc.todict())
+    assert twin.parameters == calc.parameters and twin.todict() == calc.todict()
+    h2 = _h2()
+    h2.calc = calc
+    energy = h2.get_potential_energy()
+    assert calc.set(basis="sto-3g") == {} and "energy" in calc.results  # unchanged setting: results kept
+    assert calc.set(basis="6-31g") == {"basis": "6-31g"} and calc.results == {}  # a change discards them
+    assert calc.todict()["basis"] == "6-31g"
+    assert h2.get_potential_energy() < energy - 1e-3  # the larger basis was used (variational: lower energy)
+    with pytest.raises(TypeError, match="no setting 'basis_set'"):
+        calc.set(basis_set="sto-3g")
+    with pytest.raises(TypeError, match="basis"):
+        calc.set(basis=3)
+    with pytest.raises(ValueError, match="max_cycle"):
+        calc.set(max_cycle=0)
+    with pytest.raises(ValueError, match="conv_tol"):
+        calculators.pyscf_dft(conv_tol=-1.0)
+    assert calc.parameters["basis"] == "6-31g" and calc.parameters["max_cycle"] == 50  # rejected, not stored
+
+
+def _h2():
+    from ase import Atoms
+
+    return Atoms("H2", positions=[[0, 0, 0], [0, 0, 0.74]])
+
+
+def test_pyscf_energy_and_forces_come_from_one_scf(monkeypatch):
+    from pyscf.scf import hf
+
+    runs = []
+    original = hf.SCF.scf  # mf.kernel() is an alias of mf.scf(); counting here also sees SCFs run by PySCF itself
+
+    def counting_scf(self, *args, **kwargs):
+        runs.append(type(self).__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(hf.SCF, "scf", counting_scf)
+    water = _water()
+    water.calc = calculators.pyscf_dft(xc=None, basis="sto-3g")
+    water.get_potential_energy()
+    assert set(water.calc.results) == {"energy", "forces"}
+    forces = water.get_forces()
+    water.get_potential_energy()
+    assert len(runs) == 1 and water.calc.scf_runs == 1
+    assert forces.shape == (3, 3)
+    water.positions[0, 2] += 0.01  # a new geometry needs a new SCF, again one for both properties
+    water.get_forces()
+    water.get_potential_energy()
+    assert len(runs) == 2 and water.calc.scf_runs == 2
+
+
+def test_pyscf_non_convergence_is_an_ase_scf_error_and_a_convergence_error():
+    from ase.calculators.calculator import SCFError
+
+    from course_utils import ConvergenceError
+
+    water = _water()
+    water.calc = calculators.pyscf_dft(xc=None, basis="sto-3g", max_cycle=1)
+    with pytest.raises(SCFError) as caught:
+        water.get_forces()
+    error = caught.value
+    assert isinstance(error, ConvergenceError) and isinstance(error, calculators.PySCFConvergenceError)
+    message = str(error)
+    assert "H2O" in message and "RHF" in message and "sto-3g" in message and "max_cycle=1" in message
+    assert "energy" not in water.calc.results
+    water.calc.set(xc="LDA", grid_level=1)
+    with pytest.raises(ConvergenceError, match=r"H2O \(RKS LDA, basis sto-3g\)"):
+        water.get_potential_energy()
+    water.calc.set(max_cycle=100)  # the same calculator recovers once allowed to converge
+    assert np.isfinite(water.get_potential_energy())
+
+
+def test_pyscf_forces_match_finite_differences_of_h2():
+    h2 = _h2()
+    h2.positions[1] = [0.05, -0.03, 0.8]  # stretched and off the axis, so that x, y and z forces are tested
+    _check_forces(h2, lambda: calculators.pyscf_dft(xc=None, basis="sto-3g"), [(0, 0), (1, 2), (1, 1)], h=1e-3,
+                  atol=1e-4)
+
+
 # ---------------------------------------------------------------------------------------------------------- md
 def _copper(n=2):
     atoms = prototypes.decorate("L1_2", ["Cu", "Au"]).repeat(n)

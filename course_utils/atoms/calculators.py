@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import numpy as np
+from ase.calculators.calculator import Calculator, SCFError, all_changes
 
 from .._checks import ConvergenceError, _describe, as_int, as_number
 from ..units import BOHR_TO_ANGSTROM, HARTREE_TO_EV
@@ -48,62 +49,130 @@ def pyscf_dft(xc: str | None = "PBE", basis: str = "def2-SVP", *, charge: int = 
 
     ``xc``: a PySCF functional name (``"PBE"``, ``"B3LYP"``, ``"LDA"``, ...) for restricted (``spin=0``) or
     unrestricted Kohn-Sham, or ``None`` for Hartree-Fock; ``basis``: a PySCF basis name; ``spin``: number of
-    unpaired electrons (2S); ``conv_tol``: SCF energy tolerance (Hartree). Forces are the analytic gradients
-    (without the DFT grid response, which is small at ``grid_level >= 3``).
+    unpaired electrons (2S); ``conv_tol``: SCF energy tolerance (Hartree); ``max_cycle``: SCF iterations before
+    :class:`PySCFConvergenceError` is raised. Forces are the analytic gradients (without the DFT grid response,
+    which is small at ``grid_level >= 3``). Energy and forces always come from the same SCF, so asking for the
+    forces after the energy costs no second SCF. The settings live in ``calc.parameters`` (ASE's protocol):
+    ``calc.set(basis=...)`` changes them and discards old results, ``calc.todict()`` lists the non-default ones.
     """
     return PySCFCalculator(xc=xc, basis=basis, charge=charge, spin=spin, conv_tol=conv_tol, grid_level=grid_level,
                            max_cycle=max_cycle)
 
 
-def _base_calculator():
-    from ase.calculators.calculator import Calculator
+class PySCFConvergenceError(SCFError, ConvergenceError):
+    """The PySCF SCF did not converge: an ASE ``SCFError`` (what ASE tools catch) and the course's
+    :class:`~course_utils.ConvergenceError` (what the course's solvers raise)."""
 
-    return Calculator
+
+def _check_xc(xc):
+    if xc is not None and not isinstance(xc, str):
+        raise TypeError(f"xc must be a functional name or None (Hartree-Fock), got {_describe(xc)}")
+    return xc
 
 
-class PySCFCalculator(_base_calculator()):
-    """ASE calculator around a PySCF SCF calculation; see :func:`pyscf_dft`."""
+def _check_basis(basis):
+    if not isinstance(basis, str):
+        raise TypeError(f"basis must be a basis-set name, got {_describe(basis)}")
+    return basis
+
+
+# Validation of each setting, applied by the constructor and by set().
+_PARAMETER_CHECKS = {
+    "xc": _check_xc,
+    "basis": _check_basis,
+    "charge": lambda value: as_int(value, "charge"),
+    "spin": lambda value: as_int(value, "spin", minimum=0),
+    "conv_tol": lambda value: as_number(value, "conv_tol", minimum=0.0, strict_minimum=True),
+    "grid_level": lambda value: as_int(value, "grid_level", minimum=0, maximum=9),
+    "max_cycle": lambda value: as_int(value, "max_cycle", minimum=1),
+}
+
+
+class PySCFCalculator(Calculator):
+    """ASE calculator around a PySCF SCF calculation; see :func:`pyscf_dft`.
+
+    Follows ASE's calculator protocol (as ``ase.calculators.emt.EMT`` does): the settings are
+    ``self.parameters`` (defaults in :attr:`default_parameters`), ``set(**changes)`` validates them and discards
+    the results when one changes, ``todict()`` returns the non-default ones. One SCF gives both ``energy`` (eV)
+    and ``forces`` (eV/Angstrom), stored together in ``self.results``; ``scf_runs`` counts the SCFs run.
+
+    Raises
+    ------
+    PySCFConvergenceError
+        From a calculation whose SCF does not converge in ``max_cycle`` iterations (an ASE ``SCFError`` and a
+        :class:`~course_utils.ConvergenceError`).
+    """
 
     implemented_properties = ["energy", "forces"]
+    default_parameters = {"xc": "PBE", "basis": "def2-SVP", "charge": 0, "spin": 0, "conv_tol": 1e-10,
+                          "grid_level": 3, "max_cycle": 100}
 
     def __init__(self, *, xc: str | None = "PBE", basis: str = "def2-SVP", charge: int = 0, spin: int = 0,
                  conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100, **kwargs):
-        if xc is not None and not isinstance(xc, str):
-            raise TypeError(f"xc must be a functional name or None (Hartree-Fock), got {_describe(xc)}")
-        if not isinstance(basis, str):
-            raise TypeError(f"basis must be a basis-set name, got {_describe(basis)}")
-        super().__init__(**kwargs)
-        self.xc = xc
-        self.basis = basis
-        self.charge = as_int(charge, "charge")
-        self.spin = as_int(spin, "spin", minimum=0)
-        self.conv_tol = as_number(conv_tol, "conv_tol", minimum=0.0, strict_minimum=True)
-        self.grid_level = as_int(grid_level, "grid_level", minimum=0, maximum=9)
-        self.max_cycle = as_int(max_cycle, "max_cycle", minimum=1)
+        settings = dict(xc=xc, basis=basis, charge=charge, spin=spin, conv_tol=conv_tol, grid_level=grid_level,
+                        max_cycle=max_cycle)
+        self._validate(settings)  # before the base class stores anything
+        self.scf_runs = 0
+        super().__init__(**kwargs)  # ASE's own options (label, directory, atoms, ...); unknown names reach set()
+        self.set(**settings)
+
+    @staticmethod
+    def _validate(changes: dict) -> dict:
+        unknown = sorted(set(changes) - set(_PARAMETER_CHECKS))
+        if unknown:
+            raise TypeError(f"PySCFCalculator has no setting {', '.join(map(repr, unknown))}; "
+                            f"the settings are {', '.join(_PARAMETER_CHECKS)}")
+        return {key: _PARAMETER_CHECKS[key](value) for key, value in changes.items()}
+
+    def set(self, **kwargs) -> dict:
+        """Change settings (validated as in the constructor); any change discards the results.
+
+        Returns
+        -------
+        dict
+            The settings that actually changed (ASE's convention).
+        """
+        changed = super().set(**self._validate(kwargs))
+        if changed:
+            self.reset()
+        return changed
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=None):
-        from ase.calculators.calculator import all_changes
         from pyscf import dft, gto, scf
 
         super().calculate(atoms, properties, all_changes if system_changes is None else system_changes)
         if any(self.atoms.pbc):
             raise ValueError("pyscf_dft handles molecules only; the structure has periodic boundary conditions")
+        p = self.parameters
         symbols = self.atoms.get_chemical_symbols()
-        mol = gto.M(atom=[(s, tuple(p)) for s, p in zip(symbols, self.atoms.positions, strict=True)], unit="Angstrom",
-                     basis=self.basis, charge=self.charge, spin=self.spin, verbose=0)
-        if self.xc is None:
-            mf = scf.RHF(mol) if self.spin == 0 else scf.UHF(mol)
+        mol = gto.M(atom=[(s, tuple(x)) for s, x in zip(symbols, self.atoms.positions, strict=True)], unit="Angstrom",
+                    basis=p["basis"], charge=p["charge"], spin=p["spin"], verbose=0)
+        if p["xc"] is None:
+            mf = scf.RHF(mol) if p["spin"] == 0 else scf.UHF(mol)
         else:
-            mf = dft.RKS(mol) if self.spin == 0 else dft.UKS(mol)
-            mf.xc = self.xc
-            mf.grids.level = self.grid_level
-        mf.conv_tol = self.conv_tol
-        mf.max_cycle = self.max_cycle
+            mf = dft.RKS(mol) if p["spin"] == 0 else dft.UKS(mol)
+            mf.xc = p["xc"]
+            mf.grids.level = p["grid_level"]
+        mf.conv_tol = p["conv_tol"]
+        mf.max_cycle = p["max_cycle"]
+        self.scf_runs += 1
         energy = mf.kernel()
         if not mf.converged:
-            raise ConvergenceError(f"PySCF SCF did not converge in {self.max_cycle} cycles (conv_tol "
-                                   f"{self.conv_tol} Ha)")
+            raise PySCFConvergenceError(self._failure_message(mf))
+        # Forces come with every SCF (whatever was asked): the gradient is cheap next to the SCF, and ASE asks
+        # for the energy and then the forces of the same structure (optimisers, MD), which then costs one SCF.
+        gradient = mf.nuc_grad_method().kernel()  # Hartree/bohr
         self.results["energy"] = float(energy) * HARTREE_TO_EV
-        if "forces" in properties:
-            gradient = mf.nuc_grad_method().kernel()  # Hartree/bohr
-            self.results["forces"] = -np.asarray(gradient) * HARTREE_TO_EV / BOHR_TO_ANGSTROM
+        self.results["forces"] = -np.asarray(gradient) * HARTREE_TO_EV / BOHR_TO_ANGSTROM
+
+    def _failure_message(self, mf) -> str:
+        p = self.parameters
+        kind = ("R" if p["spin"] == 0 else "U") + ("HF" if p["xc"] is None else f"KS {p['xc']}")
+        try:
+            gradient = float(np.linalg.norm(mf.get_grad(mf.mo_coeff, mf.mo_occ)))
+            reached = f"orbital-gradient norm {gradient:.2e}, "
+        except Exception:  # the residual is a courtesy; never hide the convergence failure behind another error
+            reached = ""
+        return (f"PySCF SCF for {self.atoms.get_chemical_formula()} ({kind}, basis {p['basis']}) did not converge "
+                f"within max_cycle={p['max_cycle']} iterations ({reached}last energy {float(mf.e_tot):.10f} Ha, "
+                f"conv_tol {p['conv_tol']:g} Ha); raise max_cycle or start from a better geometry")

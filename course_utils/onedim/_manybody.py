@@ -151,11 +151,16 @@ def mode_product(tensors: np.ndarray, matrix: np.ndarray, n_particles: int) -> n
 class OrbitalBasisHamiltonian:
     """The n-electron Hamiltonian (n <= 3) restricted to a symmetry sector, in the one-body eigenbasis.
 
-    Args:
-        eps: one-body eigenvalues (Ha), shape ``(N,)``.
-        orbitals: one-body eigenvectors as columns, orthonormal in the discrete l2 sense, shape ``(N, N)``.
-        interaction: interaction matrix on the grid (Ha), shape ``(N, N)``.
-        space: the :class:`SymmetricSpace`.
+    Parameters
+    ----------
+    eps : ndarray, shape (N,)
+        One-body eigenvalues (Ha).
+    orbitals : ndarray, shape (N, N)
+        One-body eigenvectors as columns, orthonormal in the discrete l2 sense.
+    interaction : ndarray, shape (N, N)
+        Interaction matrix on the grid (Ha).
+    space : SymmetricSpace
+        The :class:`SymmetricSpace`.
     """
 
     def __init__(self, eps: np.ndarray, orbitals: np.ndarray, interaction: np.ndarray, space: SymmetricSpace):
@@ -216,20 +221,35 @@ def davidson(apply, diagonal: np.ndarray, n_states: int, *, block: int | None = 
              max_iterations: int = 300, max_subspace: int = 40, guess: np.ndarray | None = None):
     """Lowest eigenpairs of a real symmetric operator by block Davidson with the diagonal preconditioner.
 
-    Args:
-        apply: function mapping a block of row vectors ``(b, dim)`` to ``H @ v`` for each row.
-        diagonal: the diagonal of ``H`` (or of a good approximation of it), shape ``(dim,)``.
-        n_states: how many of the lowest eigenpairs to converge.
-        block: vectors iterated together (``>= n_states``; a few more speeds up clustered spectra).
-        tol: residual norm ``|H v - theta v|`` (same units as ``H``) at which an eigenpair is converged.
-        max_subspace: largest search space before a thick restart on the current Ritz vectors.
-        guess: starting vectors ``(b0, dim)``; by default unit vectors on the lowest diagonal elements.
+    Parameters
+    ----------
+    apply : callable
+        Function mapping a block of row vectors ``(b, dim)`` to ``H @ v`` for each row.
+    diagonal : ndarray, shape (dim,)
+        The diagonal of ``H`` (or of a good approximation of it).
+    n_states : int
+        How many of the lowest eigenpairs to converge.
+    block : int, optional
+        Vectors iterated together (``>= n_states``; a few more speeds up clustered spectra).
+    tol : float
+        Residual norm ``|H v - theta v|`` (same units as ``H``) at which an eigenpair is converged.
+    max_subspace : int
+        Largest search space before a thick restart on the current Ritz vectors.
+    guess : ndarray, shape (b0, dim), optional
+        Starting vectors; by default unit vectors on the lowest diagonal elements.
 
-    Returns:
-        ``(eigenvalues (n_states,), eigenvectors (n_states, dim), residual norms (n_states,), iterations)``.
+    Returns
+    -------
+    eigenvalues : ndarray, shape (n_states,)
+    eigenvectors : ndarray, shape (n_states, dim)
+    residual_norms : ndarray, shape (n_states,)
+        Residual norms.
+    iterations : int
 
-    Raises:
-        ConvergenceError: if ``max_iterations`` pass without all residuals below ``tol``.
+    Raises
+    ------
+    ConvergenceError
+        If ``max_iterations`` pass without all residuals below ``tol``.
     """
     dim = diagonal.size
     block = min(max(block or n_states, n_states), dim)

@@ -34,17 +34,26 @@ def solve(system: System, k: int = 0, *, spin: str | None = None, tol: float = 1
           max_iterations: int = 300, max_memory_gb: float = 4.0) -> ExactResult:
     """The ``k``-th exact eigenstate of ``system`` (``k = 0``: ground state).
 
-    Args:
-        system: a :class:`~course_utils.onedim.System` with 1, 2 or 3 electrons.
-        k: index of the state, counting from 0 in increasing energy within the spin sector(s) asked for.
-        spin: for two electrons of opposite spin, ``"singlet"``, ``"triplet"`` or ``None`` (both, interleaved).
-        tol: residual norm ``|(H - E) Psi|`` (Ha) at which the eigensolver stops; energies are then accurate to
-            about ``tol**2 / gap``.
-        max_iterations: Davidson iterations before :class:`~course_utils.ConvergenceError` is raised.
-        max_memory_gb: refuse (``ValueError``) problems whose working memory would exceed this estimate.
+    Parameters
+    ----------
+    system : System
+        A :class:`~course_utils.onedim.System` with 1, 2 or 3 electrons.
+    k : int
+        Index of the state, counting from 0 in increasing energy within the spin sector(s) asked for.
+    spin : str or None
+        For two electrons of opposite spin, ``"singlet"``, ``"triplet"`` or ``None`` (both, interleaved).
+    tol : float
+        Residual norm ``|(H - E) Psi|`` (Ha) at which the eigensolver stops; energies are then accurate to
+        about ``tol**2 / gap``.
+    max_iterations : int
+        Davidson iterations before :class:`~course_utils.ConvergenceError` is raised.
+    max_memory_gb : float
+        Refuse (``ValueError``) problems whose working memory would exceed this estimate.
 
-    Returns:
-        an :class:`~course_utils.onedim.results.ExactResult` (energy, densities, 1-RDMs, natural orbitals, the
+    Returns
+    -------
+    ExactResult
+        An :class:`~course_utils.onedim.results.ExactResult` (energy, densities, 1-RDMs, natural orbitals, the
         wavefunction on the grid, the energy breakdown).
     """
     k = as_int(k, "k", minimum=0)

@@ -28,9 +28,12 @@ from .._checks import as_number
 class Interaction:
     """An even pair interaction ``w(u)`` (Ha) of the separation ``u`` (bohr).
 
-    Attributes:
-        kind: one of ``"soft_coulomb"``, ``"idea_softened"``, ``"exponential"``, ``"harmonic"``.
-        parameters: the parameters of ``kind`` (e.g. ``{"softening": 1.0, "strength": 1.0}``).
+    Attributes
+    ----------
+    kind : str
+        One of ``"soft_coulomb"``, ``"idea_softened"``, ``"exponential"``, ``"harmonic"``.
+    parameters : dict
+        The parameters of ``kind`` (e.g. ``{"softening": 1.0, "strength": 1.0}``).
     """
 
     kind: str

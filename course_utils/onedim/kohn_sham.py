@@ -102,23 +102,38 @@ def solve(system: System, xc="lda", *, mixing: float = 0.5, method: str = "pulay
           n_extra: int = 4, check_interaction: bool = True, verbose: bool = False) -> KohnShamResult:
     """Self-consistent Kohn-Sham ground state.
 
-    Args:
-        system: the :class:`~course_utils.onedim.System` (its interaction defines the Hartree term).
-        xc: exchange-correlation term (see the module docstring).
-        mixing: fraction of the output density mixed in per step (0 < mixing <= 1).
-        method: ``"pulay"`` (Anderson/DIIS extrapolation over ``history`` steps; robust default) or ``"linear"``.
-        tol: density convergence, ``integral |n_out - n_in| dx`` (electrons).
-        energy_tol: energy convergence between successive steps (Ha).
-        max_iterations: iterations before :class:`~course_utils.ConvergenceError` is raised.
-        initial_density: starting total density (1/bohr, shape ``(N,)``, integrating to the electron number);
-            by default the non-interacting density.
-        history: Pulay history length.
-        n_extra: unoccupied orbitals returned per spin.
-        check_interaction: check that an LDA object matches the system's interaction.
-        verbose: print the residuals of each iteration.
+    Parameters
+    ----------
+    system : System
+        The :class:`~course_utils.onedim.System` (its interaction defines the Hartree term).
+    xc : str, LDA or callable
+        Exchange-correlation term (see the module docstring).
+    mixing : float
+        Fraction of the output density mixed in per step (0 < mixing <= 1).
+    method : str
+        ``"pulay"`` (Anderson/DIIS extrapolation over ``history`` steps; robust default) or ``"linear"``.
+    tol : float
+        Density convergence, ``integral |n_out - n_in| dx`` (electrons).
+    energy_tol : float
+        Energy convergence between successive steps (Ha).
+    max_iterations : int
+        Iterations before :class:`~course_utils.ConvergenceError` is raised.
+    initial_density : array_like, shape (N,), optional
+        Starting total density (1/bohr, shape ``(N,)``, integrating to the electron number); by default the
+        non-interacting density.
+    history : int
+        Pulay history length.
+    n_extra : int
+        Unoccupied orbitals returned per spin.
+    check_interaction : bool
+        Check that an LDA object matches the system's interaction.
+    verbose : bool
+        Print the residuals of each iteration.
 
-    Returns:
-        a :class:`~course_utils.onedim.results.KohnShamResult` (energy and its breakdown, densities, orbitals,
+    Returns
+    -------
+    KohnShamResult
+        A :class:`~course_utils.onedim.results.KohnShamResult` (energy and its breakdown, densities, orbitals,
         eigenvalues, potentials, 1-RDM of the Kohn-Sham determinant).
     """
     if not isinstance(system, System):

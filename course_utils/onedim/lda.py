@@ -42,9 +42,12 @@ _TINY = 1e-30
 def uniform_gas_exchange(density, interaction: Interaction) -> tuple[np.ndarray, np.ndarray]:
     """Exchange of the fully spin-polarised uniform gas of density ``n`` (1/bohr).
 
-    Returns:
-        ``(e_x, v_x)``: exchange energy per *length* ``n * eps_x(n)`` (Ha/bohr) and its derivative
-        ``v_x = d e_x / d n`` (Ha), each of the shape of ``density``.
+    Returns
+    -------
+    e_x : ndarray
+        Exchange energy per *length* ``n * eps_x(n)`` (Ha/bohr), of the shape of ``density``.
+    v_x : ndarray
+        Its derivative ``v_x = d e_x / d n`` (Ha), of the shape of ``density``.
     """
     n = np.clip(np.asarray(density, dtype=float), 0.0, None)
     q = 2.0 * np.pi * n
@@ -110,9 +113,12 @@ class LDA:
     Subclasses implement :meth:`energy_density`. Use :meth:`evaluate` for the potentials and the energy on a
     grid, or call the object as ``lda(density, dx)`` for a spin-unpolarised density.
 
-    Attributes:
-        name: short label.
-        interaction: the interaction the functional is built for (the Kohn-Sham solver checks it matches).
+    Attributes
+    ----------
+    name : str
+        Short label.
+    interaction : Interaction or None
+        The interaction the functional is built for (the Kohn-Sham solver checks it matches).
     """
 
     name = "lda"

@@ -22,12 +22,17 @@ from .system_definition import System, check_electrons
 def solve(system: System, *, n_extra: int = 4) -> NonInteractingResult:
     """Ground state of non-interacting electrons in ``system.v_ext`` (the interaction is ignored).
 
-    Args:
-        system: the :class:`~course_utils.onedim.System`.
-        n_extra: how many unoccupied orbitals to return above the highest occupied one (per spin).
+    Parameters
+    ----------
+    system : System
+        The :class:`~course_utils.onedim.System`.
+    n_extra : int
+        How many unoccupied orbitals to return above the highest occupied one (per spin).
 
-    Returns:
-        a :class:`~course_utils.onedim.results.NonInteractingResult`; ``energy`` is the sum of the occupied
+    Returns
+    -------
+    NonInteractingResult
+        A :class:`~course_utils.onedim.results.NonInteractingResult`; ``energy`` is the sum of the occupied
         eigenvalues (Ha).
     """
     if not isinstance(system, System):
@@ -64,18 +69,29 @@ def solve_many(x, potentials, electrons: str = "u", *, stencil: int = 13, bounda
                n_extra: int = 0, return_orbitals: bool = False, progress: bool = False) -> NonInteractingBatch:
     """Non-interacting ground states for many external potentials on one grid.
 
-    Args:
-        x: uniform grid (bohr), shape ``(N,)``; hard walls one spacing outside (see :mod:`~course_utils.onedim.grid`).
-        potentials: external potentials (Ha), shape ``(M, N)`` (or ``(N,)`` for one).
-        electrons: spin string, e.g. ``"u"``, ``"ud"``, ``"uuuu"`` (spin-polarised, as Snyder et al. 2012).
-        stencil: kinetic finite-difference stencil (3, ..., 13); 3 is the fastest (tridiagonal).
-        boundary: closure of the stencil at the walls, ``"reflect"`` or ``"truncate"`` (as for ``System``).
-        n_extra: unoccupied eigenvalues to return as well.
-        return_orbitals: also return the occupied orbitals, shape ``(M, N, max(n_up, n_down))``.
-        progress: show a progress bar (``tqdm.auto``) over the potentials.
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Uniform grid (bohr); hard walls one spacing outside (see :mod:`~course_utils.onedim.grid`).
+    potentials : array_like, shape (M, N) or (N,)
+        External potentials (Ha), shape ``(M, N)`` (or ``(N,)`` for one).
+    electrons : str
+        Spin string, e.g. ``"u"``, ``"ud"``, ``"uuuu"`` (spin-polarised, as Snyder et al. 2012).
+    stencil : int
+        Kinetic finite-difference stencil (3, ..., 13); 3 is the fastest (tridiagonal).
+    boundary : str
+        Closure of the stencil at the walls, ``"reflect"`` or ``"truncate"`` (as for ``System``).
+    n_extra : int
+        Unoccupied eigenvalues to return as well.
+    return_orbitals : bool
+        Also return the occupied orbitals, shape ``(M, N, max(n_up, n_down))``.
+    progress : bool
+        Show a progress bar (``tqdm.auto``) over the potentials.
 
-    Returns:
-        a :class:`~course_utils.onedim.results.NonInteractingBatch` with ``energy`` (M,), ``kinetic_energy``
+    Returns
+    -------
+    NonInteractingBatch
+        A :class:`~course_utils.onedim.results.NonInteractingBatch` with ``energy`` (M,), ``kinetic_energy``
         (M,), ``density`` (M, N), ``eigenvalues`` (M, K) and optionally ``orbitals``.
     """
     x, dx = check_uniform_grid(x, "x")

@@ -34,17 +34,26 @@ from .results import Evolution, ExactResult, KohnShamResult, NonInteractingResul
 def evolve(initial, dv, times, *, xc=None, tol: float = 1e-12, max_gmres_iterations: int = 200) -> Evolution:
     """Propagate ``initial`` from ``times[0]`` through ``times`` (uniform, increasing; Ha^-1).
 
-    Args:
-        initial: an ``ExactResult``, ``NonInteractingResult`` or ``KohnShamResult`` (its ``system`` is used).
-        dv: the perturbation (see the module docstring), added to ``system.v_ext``.
-        times: times (atomic units of time, 1 a.u. = 24.19 as), shape ``(T,)``, uniformly spaced.
-        xc: for a Kohn-Sham initial state, the xc used in the dynamics (default: the one it was computed with,
-            when that was ``"lda"``, ``"hartree"``, ``"exx"`` or a built-in LDA; a callable must be passed again).
-        tol: relative residual of the many-electron linear solves.
-        max_gmres_iterations: per step, before :class:`~course_utils.ConvergenceError`.
+    Parameters
+    ----------
+    initial : ExactResult, NonInteractingResult or KohnShamResult
+        An ``ExactResult``, ``NonInteractingResult`` or ``KohnShamResult`` (its ``system`` is used).
+    dv : callable or array_like
+        The perturbation (see the module docstring), added to ``system.v_ext``.
+    times : array_like, shape (T,)
+        Times (atomic units of time, 1 a.u. = 24.19 as), uniformly spaced.
+    xc : str, LDA or callable, optional
+        For a Kohn-Sham initial state, the xc used in the dynamics (default: the one it was computed with, when
+        that was ``"lda"``, ``"hartree"``, ``"exx"`` or a built-in LDA; a callable must be passed again).
+    tol : float
+        Relative residual of the many-electron linear solves.
+    max_gmres_iterations : int
+        Per step, before :class:`~course_utils.ConvergenceError`.
 
-    Returns:
-        an :class:`~course_utils.onedim.results.Evolution` with ``density (T, N)``, ``dipole (T,)``,
+    Returns
+    -------
+    Evolution
+        An :class:`~course_utils.onedim.results.Evolution` with ``density (T, N)``, ``dipole (T,)``,
         ``norm (T,)``, ``energy (T,)`` and the final state.
     """
     if not isinstance(initial, (ExactResult, NonInteractingResult, KohnShamResult)):

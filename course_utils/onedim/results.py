@@ -49,16 +49,25 @@ def _common_potential(up: np.ndarray, down: np.ndarray, name: str) -> np.ndarray
 class NonInteractingResult(_Frozen):
     """Ground state (or excitation) of non-interacting electrons in ``system.v_ext``.
 
-    Attributes:
-        system: the :class:`~course_utils.onedim.System` solved.
-        energy: total energy (Ha) = sum of occupied eigenvalues.
-        density, density_up, density_down: densities (1/bohr), shape ``(N,)``.
-        orbitals_up, orbitals_down: orbitals as columns (1/sqrt(bohr)), shape ``(N, M)``: the occupied ones and a
-            few above them; normalised so that ``sum(phi**2) * dx == 1``.
-        eigenvalues_up, eigenvalues_down: orbital energies (Ha), shape ``(M,)``.
-        occupations_up, occupations_down: 0/1 occupation of each orbital, shape ``(M,)``.
-        rdm1, rdm1_up, rdm1_down: one-body reduced density matrices (1/bohr), shape ``(N, N)``.
-        kinetic_energy, external_energy: the two parts of ``energy`` (Ha).
+    Attributes
+    ----------
+    system : System
+        The :class:`~course_utils.onedim.System` solved.
+    energy : float
+        Total energy (Ha) = sum of occupied eigenvalues.
+    density, density_up, density_down : ndarray, shape (N,)
+        Densities (1/bohr).
+    orbitals_up, orbitals_down : ndarray, shape (N, M)
+        Orbitals as columns (1/sqrt(bohr)): the occupied ones and a few above them; normalised so that
+        ``sum(phi**2) * dx == 1``.
+    eigenvalues_up, eigenvalues_down : ndarray, shape (M,)
+        Orbital energies (Ha).
+    occupations_up, occupations_down : ndarray, shape (M,)
+        0/1 occupation of each orbital.
+    rdm1, rdm1_up, rdm1_down : ndarray, shape (N, N)
+        One-body reduced density matrices (1/bohr).
+    kinetic_energy, external_energy : float
+        The two parts of ``energy`` (Ha).
     """
 
     system: System
@@ -134,22 +143,36 @@ class KohnShamResult(_Frozen):
 class ExactResult(_Frozen):
     """An exact many-electron eigenstate.
 
-    Attributes:
-        system: the system solved.
-        energy: eigenvalue (Ha).
-        state: which state it is (0 = ground state) among the states of the requested spin sector(s).
-        spin: total spin S of the state (0, 1 for two electrons; 1/2, 3/2 for three).
-        energies: the lowest ``state + 1`` energies (Ha) of those sector(s), in increasing order.
-        density, density_up, density_down: densities (1/bohr), shape ``(N,)``.
-        rdm1, rdm1_up, rdm1_down: one-body reduced density matrices (1/bohr), shape ``(N, N)``.
-        natural_orbitals: eigenfunctions of ``rdm1`` as columns (1/sqrt(bohr)), shape ``(N, N)``, in order of
-            decreasing occupation; ``natural_occupations`` their occupations, shape ``(N,)``, summing to the number
-            of electrons (each in [0, 2]; the spin parts are in [0, 1]).
-        wavefunction: spatial wavefunction ``Psi(x_1, ..., x_n)`` (bohr^(-n/2)), shape ``(N,) * n``, normalised so
-            that ``sum(Psi**2) * dx**n == 1``. Coordinates are ordered with the spin that has more electrons
-            first (spin up first for "ud" and "uud", spin down first for "udd").
-        kinetic_energy, external_energy, interaction_energy: parts of ``energy`` (Ha).
-        residual: norm of ``(H - E) Psi`` reached by the eigensolver (Ha, in the normalised discrete basis).
+    Attributes
+    ----------
+    system : System
+        The system solved.
+    energy : float
+        Eigenvalue (Ha).
+    state : int
+        Which state it is (0 = ground state) among the states of the requested spin sector(s).
+    spin : float
+        Total spin S of the state (0, 1 for two electrons; 1/2, 3/2 for three).
+    energies : ndarray, shape (state + 1,)
+        The lowest ``state + 1`` energies (Ha) of those sector(s), in increasing order.
+    density, density_up, density_down : ndarray, shape (N,)
+        Densities (1/bohr).
+    rdm1, rdm1_up, rdm1_down : ndarray, shape (N, N)
+        One-body reduced density matrices (1/bohr).
+    natural_orbitals : ndarray, shape (N, N)
+        Eigenfunctions of ``rdm1`` as columns (1/sqrt(bohr)), in order of decreasing occupation;
+        ``natural_occupations`` their occupations, shape ``(N,)``, summing to the number of electrons (each in
+        [0, 2]; the spin parts are in [0, 1]).
+    natural_occupations : ndarray, shape (N,)
+        See ``natural_orbitals``.
+    wavefunction : ndarray, shape (N,) * n
+        Spatial wavefunction ``Psi(x_1, ..., x_n)`` (bohr^(-n/2)), normalised so that
+        ``sum(Psi**2) * dx**n == 1``. Coordinates are ordered with the spin that has more electrons first (spin
+        up first for "ud" and "uud", spin down first for "udd").
+    kinetic_energy, external_energy, interaction_energy : float
+        Parts of ``energy`` (Ha).
+    residual : float
+        Norm of ``(H - E) Psi`` reached by the eigensolver (Ha, in the normalised discrete basis).
     """
 
     system: System
@@ -176,22 +199,35 @@ class ExactResult(_Frozen):
 class ReverseResult(_Frozen):
     """The Kohn-Sham potential that reproduces a target density.
 
-    Attributes:
-        system: the system whose density was inverted (its ``v_ext`` and interaction define ``v_hartree``,
-            ``v_xc``).
-        v_ks: Kohn-Sham potential (Ha), shape ``(N,)``.
-        v_hartree: Hartree potential of the target density (Ha), shape ``(N,)``.
-        v_xc: ``v_ks - v_ext - v_hartree`` (Ha), shape ``(N,)``.
-        density: density of the Kohn-Sham system in ``v_ks`` (1/bohr), shape ``(N,)``.
-        density_error: ``integral |density - target| dx`` reached (electrons).
-        orbitals: occupied and a few unoccupied Kohn-Sham orbitals as columns, shape ``(N, M)``.
-        eigenvalues: their energies (Ha), shape ``(M,)``.
-        homo: highest occupied Kohn-Sham eigenvalue (Ha); ``-ionisation_energy`` when that was given.
-        constant: how the additive constant of ``v_ks`` was fixed.
-        method: ``"two_electron"`` (orbital from ``sqrt(n / N)``) or ``"iterative"``.
-        iterations: iterations of the iterative inversion (0 for the direct formula).
-        reliable: mask of grid points where the target density was large enough to determine ``v_ks``; outside
-            it ``v_ks`` is continued smoothly (see :func:`course_utils.onedim.reverse.solve`).
+    Attributes
+    ----------
+    system : System
+        The system whose density was inverted (its ``v_ext`` and interaction define ``v_hartree``, ``v_xc``).
+    v_ks : ndarray, shape (N,)
+        Kohn-Sham potential (Ha).
+    v_hartree : ndarray, shape (N,)
+        Hartree potential of the target density (Ha).
+    v_xc : ndarray, shape (N,)
+        ``v_ks - v_ext - v_hartree`` (Ha).
+    density : ndarray, shape (N,)
+        Density of the Kohn-Sham system in ``v_ks`` (1/bohr).
+    density_error : float
+        ``integral |density - target| dx`` reached (electrons).
+    orbitals : ndarray, shape (N, M)
+        Occupied and a few unoccupied Kohn-Sham orbitals as columns.
+    eigenvalues : ndarray, shape (M,)
+        Their energies (Ha).
+    homo : float
+        Highest occupied Kohn-Sham eigenvalue (Ha); ``-ionisation_energy`` when that was given.
+    constant : str
+        How the additive constant of ``v_ks`` was fixed.
+    method : str
+        ``"two_electron"`` (orbital from ``sqrt(n / N)``) or ``"iterative"``.
+    iterations : int
+        Iterations of the iterative inversion (0 for the direct formula).
+    reliable : ndarray of bool, shape (N,)
+        Mask of grid points where the target density was large enough to determine ``v_ks``; outside it
+        ``v_ks`` is continued smoothly (see :func:`course_utils.onedim.reverse.solve`).
     """
 
     system: System
@@ -213,17 +249,26 @@ class ReverseResult(_Frozen):
 class Evolution(_Frozen):
     """A time propagation.
 
-    Attributes:
-        system: the static system (``v_ext`` is the potential at rest; the perturbation is added to it).
-        times: times (Ha^-1 = atomic time units), shape ``(T,)``.
-        density: density at each time (1/bohr), shape ``(T, N)``.
-        dipole: first moment ``integral x n(x, t) dx`` (bohr, electron charge not included), shape ``(T,)``.
-        norm: ``<psi|psi>`` of the many-body wavefunction, or the mean of the orbitals' ``<phi|phi>``; 1 while the
-            propagation conserves the norm, shape ``(T,)``.
-        energy: ``<H(t)>`` including the perturbation (Ha), shape ``(T,)``.
-        final: the final state: the many-body wavefunction (complex, shape ``(N,) * n``) or the orbitals (complex,
-            shape ``(2, N, M)``: spin up, spin down).
-        method: which dynamics: ``"exact"``, ``"non_interacting"`` or ``"kohn_sham"`` (adiabatic xc).
+    Attributes
+    ----------
+    system : System
+        The static system (``v_ext`` is the potential at rest; the perturbation is added to it).
+    times : ndarray, shape (T,)
+        Times (Ha^-1 = atomic time units).
+    density : ndarray, shape (T, N)
+        Density at each time (1/bohr).
+    dipole : ndarray, shape (T,)
+        First moment ``integral x n(x, t) dx`` (bohr, electron charge not included).
+    norm : ndarray, shape (T,)
+        ``<psi|psi>`` of the many-body wavefunction, or the mean of the orbitals' ``<phi|phi>``; 1 while the
+        propagation conserves the norm.
+    energy : ndarray, shape (T,)
+        ``<H(t)>`` including the perturbation (Ha).
+    final : ndarray
+        The final state: the many-body wavefunction (complex, shape ``(N,) * n``) or the orbitals (complex,
+        shape ``(2, N, M)``: spin up, spin down).
+    method : str
+        Which dynamics: ``"exact"``, ``"non_interacting"`` or ``"kohn_sham"`` (adiabatic xc).
     """
 
     system: System
@@ -240,14 +285,22 @@ class Evolution(_Frozen):
 class NonInteractingBatch(_Frozen):
     """Non-interacting ground states of many potentials on one grid (from :func:`noninteracting.solve_many`).
 
-    Attributes:
-        x: the grid (bohr), shape ``(N,)``.
-        electrons: the spin string.
-        energy: total energies (Ha), shape ``(M,)``.
-        kinetic_energy: kinetic energies (Ha), shape ``(M,)``.
-        density: densities (1/bohr), shape ``(M, N)``.
-        eigenvalues: lowest orbital energies (Ha), shape ``(M, K)`` with ``K = max(n_up, n_down) + extra``.
-        orbitals: the occupied orbitals of each sample, shape ``(M, N, max(n_up, n_down))`` (only when asked).
+    Attributes
+    ----------
+    x : ndarray, shape (N,)
+        The grid (bohr).
+    electrons : str
+        The spin string.
+    energy : ndarray, shape (M,)
+        Total energies (Ha).
+    kinetic_energy : ndarray, shape (M,)
+        Kinetic energies (Ha).
+    density : ndarray, shape (M, N)
+        Densities (1/bohr).
+    eigenvalues : ndarray, shape (M, K)
+        Lowest orbital energies (Ha), with ``K = max(n_up, n_down) + extra``.
+    orbitals : ndarray, shape (M, N, max(n_up, n_down)), or None
+        The occupied orbitals of each sample (only when asked).
     """
 
     x: np.ndarray

@@ -32,25 +32,39 @@ def check_electrons(electrons) -> str:
 class System:
     """A 1D system of electrons on a uniform grid, in Hartree atomic units.
 
-    Args:
-        x: grid points (bohr), shape ``(N,)``, uniform and increasing. Hard walls sit one spacing outside.
-        v_ext: external potential on the grid (Ha), shape ``(N,)``.
-        interaction: the electron-electron interaction. One of: ``None`` (non-interacting); an
-            :class:`~course_utils.onedim.interactions.Interaction`; any callable ``w(u)`` of the separation
-            ``u = x - x'`` (bohr -> Ha, vectorised, even); or a symmetric matrix ``w[i, j]`` of shape ``(N, N)``.
-        electrons: spin string, one letter per electron: ``"u"``, ``"ud"``, ``"uud"``, ...
-        stencil: number of points of the kinetic-energy finite difference (3, 5, ..., 13).
-        boundary: how a wide stencil is closed at the walls: ``"reflect"`` (odd reflection, exact box modes;
-            default) or ``"truncate"`` (as iDEA); see :mod:`course_utils.onedim.grid`.
-        name: optional label used in ``repr``.
-        nuclear_repulsion: nucleus-nucleus energy (Ha) of a molecule, kept for binding curves; it is *not*
-            included in the electronic energies the solvers return.
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Grid points (bohr), uniform and increasing. Hard walls sit one spacing outside.
+    v_ext : array_like, shape (N,)
+        External potential on the grid (Ha).
+    interaction : None, Interaction, callable or array_like, shape (N, N)
+        The electron-electron interaction. One of: ``None`` (non-interacting); an
+        :class:`~course_utils.onedim.interactions.Interaction`; any callable ``w(u)`` of the separation
+        ``u = x - x'`` (bohr -> Ha, vectorised, even); or a symmetric matrix ``w[i, j]`` of shape ``(N, N)``.
+    electrons : str
+        Spin string, one letter per electron: ``"u"``, ``"ud"``, ``"uud"``, ...
+    stencil : int
+        Number of points of the kinetic-energy finite difference (3, 5, ..., 13).
+    boundary : str
+        How a wide stencil is closed at the walls: ``"reflect"`` (odd reflection, exact box modes; default) or
+        ``"truncate"`` (as iDEA); see :mod:`course_utils.onedim.grid`.
+    name : str, optional
+        Optional label used in ``repr``.
+    nuclear_repulsion : float
+        Nucleus-nucleus energy (Ha) of a molecule, kept for binding curves; it is *not* included in the
+        electronic energies the solvers return.
 
-    Attributes:
-        x, dx, v_ext, electrons, stencil, boundary, name, nuclear_repulsion: as given (arrays are read-only).
-        interaction: the interaction matrix ``w(x_i - x_j)``, shape ``(N, N)`` (Ha).
-        interaction_model: the :class:`Interaction` (or callable) it came from, ``None`` for a raw matrix.
-        n_up, n_down, count: numbers of up, down and all electrons.
+    Attributes
+    ----------
+    x, dx, v_ext, electrons, stencil, boundary, name, nuclear_repulsion
+        As given (arrays are read-only).
+    interaction : ndarray, shape (N, N)
+        The interaction matrix ``w(x_i - x_j)`` (Ha).
+    interaction_model : Interaction, callable or None
+        The :class:`Interaction` (or callable) it came from, ``None`` for a raw matrix.
+    n_up, n_down, count : int
+        Numbers of up, down and all electrons.
     """
 
     def __init__(self, x, v_ext, interaction=None, electrons: str = "ud", *, stencil: int = 13,
