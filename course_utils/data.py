@@ -34,7 +34,8 @@ from ._checks import as_int
 DATA_DIR = Path(__file__).resolve().parent / "datasets"
 """Where the cached files live (shipped with the package)."""
 USER_DATA_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "course_utils" / "datasets"
-"""Where a rebuilt cache goes when the package folder is read-only (e.g. a system-wide install)."""
+"""Where :func:`load` writes a cache it had to rebuild: never into the package folder, whose shipped files are
+what the tests compare against (and which may be read-only, e.g. a system-wide install)."""
 
 DATASETS: dict[str, str] = {
     # name -> "module:attribute" of its DatasetSpec; imported only when the data set is asked for.
@@ -172,22 +173,31 @@ def save(spec: DatasetSpec | str, arrays: Mapping[str, np.ndarray], *, directory
         if np.asarray(value).dtype == object:
             raise TypeError(f"array {key!r} has dtype object, which cannot be stored without pickles; "
                             "use numeric or fixed-width string arrays")
-    np.savez_compressed(npz_path, **{k: np.asarray(v) for k, v in arrays.items()})
-    meta = {
-        "name": spec.name,
-        "description": spec.description,
-        "version": spec.version,
-        "params": _normalised_params(spec.params),
-        "n_samples": spec.n_samples,
-        "generator": f"{spec.build.__module__}.{spec.build.__qualname__}",
-        "arrays": {k: list(np.asarray(v).shape) for k, v in arrays.items()},
-        "sha256": _checksum(npz_path),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "build_seconds": None if build_seconds is None else round(float(build_seconds), 1),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-    }
-    json_path.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    # Atomic: write beside the target, then rename, so an interrupted build never leaves a half-written cache.
+    tmp_npz = npz_path.with_name(f".{npz_path.stem}.{os.getpid()}.tmp.npz")
+    tmp_json = json_path.with_name(f".{json_path.stem}.{os.getpid()}.tmp.json")
+    try:
+        np.savez_compressed(tmp_npz, **{k: np.asarray(v) for k, v in arrays.items()})
+        meta = {
+            "name": spec.name,
+            "description": spec.description,
+            "version": spec.version,
+            "params": _normalised_params(spec.params),
+            "n_samples": spec.n_samples,
+            "generator": f"{spec.build.__module__}.{spec.build.__qualname__}",
+            "arrays": {k: list(np.asarray(v).shape) for k, v in arrays.items()},
+            "sha256": _checksum(tmp_npz),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "build_seconds": None if build_seconds is None else round(float(build_seconds), 1),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+        }
+        tmp_json.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+        os.replace(tmp_npz, npz_path)
+        os.replace(tmp_json, json_path)
+    finally:
+        for leftover in (tmp_npz, tmp_json):
+            leftover.unlink(missing_ok=True)
     return npz_path
 
 
@@ -210,9 +220,40 @@ def cache_problem(spec: DatasetSpec | str, directory: str | Path | None = None) 
     return None
 
 
+def _usable_directory(spec: DatasetSpec) -> Path:
+    """The shipped cache if it is good, else the user cache if that is good, else the user cache (to rebuild)."""
+    if cache_problem(spec, DATA_DIR) is None:
+        return DATA_DIR
+    return USER_DATA_DIR
+
+
 def metadata(spec: DatasetSpec | str, directory: str | Path | None = None) -> dict:
-    """The JSON metadata of a cached data set."""
-    return json.loads(paths(get_spec(spec), directory)[1].read_text())
+    """The JSON metadata of a cached data set (of the cache :func:`load` uses, unless ``directory`` is given)."""
+    spec = get_spec(spec)
+    return json.loads(paths(spec, _usable_directory(spec) if directory is None else directory)[1].read_text())
+
+
+def verify_trained(weights_path: str | Path, weights_sha256: str, data_name: str, data_sha256: str,
+                   script: str) -> None:
+    """Check that shipped weights are the file that was trained, on the data set that is loaded now.
+
+    Raises ``ValueError`` naming ``script`` (the command that re-creates the weights) when the weights file's
+    SHA-256 differs from ``weights_sha256``, or the cached data set ``data_name`` differs from the one the
+    weights were trained on (``data_sha256``, e.g. after the data set was rebuilt with other parameters).
+    """
+    weights_path = Path(weights_path)
+    if not weights_path.exists():
+        raise FileNotFoundError(f"{weights_path.name} is missing in {weights_path.parent}: run `{script}`")
+    found = _checksum(weights_path)
+    if found != weights_sha256:
+        raise ValueError(f"{weights_path.name} does not match the checksum recorded when it was trained "
+                         f"({found[:12]}... instead of {weights_sha256[:12]}...): the file is corrupt or was edited; "
+                         f"re-create it with `{script}`")
+    current = metadata(data_name).get("sha256")
+    if current != data_sha256:
+        raise ValueError(f"{weights_path.name} was trained on another version of the data set {data_name!r} "
+                         f"(checksum {data_sha256[:12]}..., the cache now has {str(current)[:12]}...); re-train "
+                         f"with `{script}`")
 
 
 def load(spec: DatasetSpec | str, *, directory: str | Path | None = None, rebuild: bool = True,
@@ -222,19 +263,17 @@ def load(spec: DatasetSpec | str, *, directory: str | Path | None = None, rebuil
     With ``rebuild=False`` a bad cache raises ``FileNotFoundError``/``ValueError`` instead.
     """
     spec = get_spec(spec)
-    if directory is None and cache_problem(spec, DATA_DIR) is not None and cache_problem(spec, USER_DATA_DIR) is None:
-        directory = USER_DATA_DIR
+    if directory is None:
+        directory = _usable_directory(spec)
     problem = cache_problem(spec, directory)
     if problem is not None:
         if not rebuild:
             raise (FileNotFoundError if problem.startswith("no cached file") else ValueError)(
                 f"data set {spec.name!r}: {problem}")
-        warnings.warn(f"data set {spec.name!r}: {problem}; rebuilding it now ({spec.n_samples} samples).",
-                      CacheProblem, stacklevel=2)
+        warnings.warn(f"data set {spec.name!r}: {problem}; rebuilding it now ({spec.n_samples} samples) into "
+                      f"{directory}.", CacheProblem, stacklevel=2)
         start = time.perf_counter()
         arrays = build(spec, progress=progress)
-        if directory is None and not os.access(DATA_DIR, os.W_OK):
-            directory = USER_DATA_DIR
         save(spec, arrays, directory=directory, build_seconds=time.perf_counter() - start)
     with np.load(paths(spec, directory)[0], allow_pickle=False) as stored:
         return {key: stored[key] for key in stored.files}

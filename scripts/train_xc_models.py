@@ -14,6 +14,7 @@ machine reproduces the metrics (``--check`` verifies this to 1e-6 relative).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import platform
 import sys
@@ -99,6 +100,8 @@ def main() -> int:
     if set(args.kinds) != set(xc_networks.MODEL_KINDS):
         parser.error("store all three kinds together (run without arguments)")
     np.savez_compressed(xc.PRETRAINED.with_suffix(".npz"), **weights)
+    # the checksum ties the record to this weights file; load_pretrained refuses a file that does not match
+    record["weights_sha256"] = hashlib.sha256(xc.PRETRAINED.with_suffix(".npz").read_bytes()).hexdigest()
     xc.PRETRAINED.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {xc.PRETRAINED.with_suffix('.npz')} and .json")
     return 0

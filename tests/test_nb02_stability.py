@@ -149,6 +149,8 @@ def test_rank_candidates_and_random_hits():
     assert np.array_equal(order, stability.rank_candidates(scores, seed=1))
     orders = {tuple(stability.rank_candidates(scores, seed=s)[:3]) for s in range(20)}
     assert len(orders) > 1  # ties are broken differently by different seeds
+    noisy = scores + np.array([0.0, 1e-15, -2e-16, 0.0, 3e-16])  # round-off must not break the ties
+    assert np.array_equal(stability.rank_candidates(noisy, seed=1), order)
     hits = np.zeros(300, bool)
     hits[:30] = True
     draws = stability.random_hits(hits, 12, n_draws=20000, seed=0)

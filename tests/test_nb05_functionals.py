@@ -59,6 +59,10 @@ def test_minimisation_keeps_normalisation_and_lowers_the_energy(box):
     assert np.isclose(np.sum(result.density) * box["dx"], 1.0, atol=1e-10)
     assert result.history[-1] <= result.history[0]
     assert np.all(np.diff(result.history) < 0)
+    assert result.converged and result.gradient_norm < 1e-2
+    # a step-size stop on a slope is not convergence: stop at once (huge tol) and the flag must say so
+    early = kernels.minimise_on_manifold(model, box["v_ext"][55], box["dx"], m=20, l=4, tol=1e3)
+    assert early.iterations == 1 and not early.converged and early.gradient_norm > 1e-2
 
 
 def test_error_summary_is_in_kcal_per_mol():
@@ -142,7 +146,14 @@ def test_check_tddft_peak():
     states = exact.solve_states(tddft.tddft_system(), 2, spin="singlet")
     excitation = states[1].energy - states[0].energy
     assert exercises.check_tddft_peak(excitation - 0.006)
-    assert "adiabatic LDA" in exercises.check_tddft_peak(0.384).message
+    td = tddft.load_tddft()
+    omegas = np.linspace(0.05, 1.2, 2301)
+    alda = omegas[np.argmax(tddft.dipole_spectrum(td["times"], td["dipole"][1], omegas))]  # from the cache
+    assert "adiabatic LDA" in exercises.check_tddft_peak(alda).message
+    from course_utils.onedim import kohn_sham
+
+    ks = kohn_sham.solve(tddft.tddft_system(), "lda")
+    assert "Kohn-Sham gap" in exercises.check_tddft_peak(ks.eigenvalues_up[1] - ks.eigenvalues_up[0]).message
     assert "eV" in exercises.check_tddft_peak(excitation * 27.211386).message
     assert "placeholder" in exercises.check_tddft_peak(...).message
 
@@ -160,3 +171,31 @@ def test_h2_curve_is_a_read_only_result_with_optional_lda():
         bare.energy[0] = 0.0
     full = curves.h2_curve([1.6], n_points=60, half_width=10.0)
     assert full.lda_density.shape == (1, 60) and full.lda_energy[0] > full.energy[0]  # LDA above exact here
+
+
+def test_kernel_functional_is_a_scikit_learn_estimator(box):
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    x, y = box["density"][0, :60], box["kinetic"][0, :60]
+    model = kernels.KernelFunctional(sigma=20.0, lam=1e-10)
+    assert clone(model).get_params() == {"sigma": 20.0, "lam": 1e-10}
+    with pytest.raises(RuntimeError, match="not fitted"):
+        model.predict(x)
+    model.fit(x, y)
+    assert model.dual_coef_.shape == (60,) and model.X_fit_.shape == x.shape and not hasattr(model, "alpha")
+    assert model.predict(x[0]).shape == (1,) and model.predict(x[:5]).shape == (5,)  # always an array
+    np.testing.assert_allclose(make_pipeline(kernels.KernelFunctional(20.0, 1e-10)).fit(x, y).predict(x),
+                               model.predict(x))
+    search = GridSearchCV(kernels.KernelFunctional(), {"sigma": [5.0, 20.0], "lam": [1e-12, 1e-8]}, cv=3,
+                          scoring="neg_mean_absolute_error").fit(x, y)
+    assert search.best_params_["sigma"] in (5.0, 20.0)
+    cv = kernels.KernelFunctionalCV(sigmas=[5.0, 20.0, 40.0], lams=[1e-12, 1e-8]).fit(x, y)
+    assert cv.cv_mae_.shape == (3, 2) and cv.loo_error_ == cv.cv_mae_.min()
+    assert (cv.sigma_, cv.lam_) in [(s, lam) for s in (5.0, 20.0, 40.0) for lam in (1e-12, 1e-8)]
+    with pytest.raises(ValueError, match="sigma"):
+        kernels.KernelFunctional(sigma=-1.0).fit(x, y)
+    with pytest.raises(ValueError, match="shape"):
+        model.predict(np.ones((2, 7)))
+    np.testing.assert_allclose(model.projected_gradient(x[0], m=20, l=4).sum(), 0.0, atol=1e-8)

@@ -643,3 +643,22 @@ def test_import_is_light():
             "print(sorted(m for m in ('tensorflow', 'iDEA', 'keras', 'torch', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_lowdin_shull_is_exact_and_muller_overcorrelates():
+    from course_utils.onedim import observables
+
+    system = onedim.systems.hydrogen_molecule(3.0, n_points=60, half_width=10.0)
+    state = onedim.exact.solve(system, tol=1e-10)
+    e_ee = state.interaction_energy
+    w, dx = system.interaction, system.dx
+    assert observables.lowdin_shull_energy(state.rdm1, w, dx, n_orbitals=30) == pytest.approx(e_ee, abs=1e-7)
+    assert observables.muller_energy(state.rdm1, w, dx, n_orbitals=30) < e_ee - 1e-3
+    # one natural orbital (the Kohn-Sham 1-RDM of two electrons): both functionals give <11|11>
+    gamma = np.outer(np.sqrt(state.density), np.sqrt(state.density))
+    phi = np.sqrt(state.density / 2)
+    direct = float((phi**2) @ w @ (phi**2)) * dx * dx
+    assert observables.lowdin_shull_energy(gamma, w, dx) == pytest.approx(direct, rel=1e-8)
+    assert observables.muller_energy(gamma, w, dx) == pytest.approx(direct, rel=1e-8)
+    with pytest.raises(ValueError, match="shape"):
+        observables.lowdin_shull_energy(state.rdm1, w[:5, :5], dx)

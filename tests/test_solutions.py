@@ -1,9 +1,13 @@
-"""Every exercise solution in notebooks/solutions runs and passes its own check.
+"""Every exercise solution in notebooks/solutions runs and passes its check, the way a student uses it.
 
-Each solution file names its check in its first line: ``# ... (check: exercises.check_x(answer))``.
-The solution runs in the notebooks folder (where ``%load`` runs it), in a fresh namespace.
+Each solution file names its check in its first line: ``# ... (check: exercises.check_x(answer))``. The test runs,
+in the notebooks folder (where ``%load`` runs it): the notebook's first code cell (its imports and constants), then
+the solution, then *the notebook's own check cell* for that exercise (the code cell before the ``%load`` cell), in
+one namespace -- what ``%load`` followed by the check cell does in the notebook.
 """
 
+import ast
+import json
 import os
 import re
 from pathlib import Path
@@ -18,24 +22,58 @@ def test_there_are_solutions():
     assert SOLUTIONS, "no solution files found in notebooks/solutions"
 
 
+def _notebook_of(path: Path) -> Path:
+    return path.parents[1] / (path.stem.rsplit("_ex", 1)[0] + ".ipynb")
+
+
+def _code_cells(notebook: Path) -> list[str]:
+    cells = json.loads(notebook.read_text())["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+def _check_cell(notebook: Path, solution: str) -> str:
+    """The notebook's check cell for ``solution``: the last code cell with a check before its %load cell."""
+    code = _code_cells(notebook)
+    load = next(i for i, src in enumerate(code) if f"%load solutions/{solution}" in src)
+    return next(code[i] for i in range(load - 1, -1, -1) if "exercises.check_" in code[i])
+
+
+def _run_cell(source: str, namespace: dict, filename: str):
+    """Run a cell like IPython does: every statement, then return the value of a final expression."""
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, filename, "exec"), namespace)
+    if last is not None:
+        return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
+    return None
+
+
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.name for p in SOLUTIONS])
-def test_solution_passes_its_check(path, monkeypatch, capsys):
+def test_solution_passes_the_notebooks_own_check(path, monkeypatch, capsys):
     first_line = path.read_text().splitlines()[0]
     match = CHECK.search(first_line)
     assert match, f"{path.name}: the first line must name its check as '(check: exercises.check_...(...))'"
+    notebook = _notebook_of(path)
+    check = _check_cell(notebook, path.name)
+    assert match.group(1).split("(")[0] in check, f"{path.name}: its first line names another check than {check!r}"
     monkeypatch.chdir(path.parents[1])
-    namespace = {"__name__": "__solution__"}
+    namespace = {"__name__": "__main__"}
+    _run_cell(_code_cells(notebook)[0], namespace, f"{notebook.name} (first code cell)")
     exec(compile(path.read_text(), str(path), "exec"), namespace)
+    # The notebook imports `exercises` in an earlier cell (its first check cell or its setup): do the same.
+    code = _code_cells(notebook)
+    assert any(re.search(r"from course_utils import .*\bexercises\b", src) for src in code[:code.index(check) + 1]), (
+        f"{notebook.name} uses `exercises` before importing it")
     from course_utils import exercises
 
-    namespace["exercises"] = exercises
-    feedback = eval(match.group(1), namespace)
-    assert feedback.passed, f"{path.name}: {feedback}"
+    namespace.setdefault("exercises", exercises)
+    feedback = _run_cell(check, namespace, f"{notebook.name} (check cell)")
+    assert feedback is not None and feedback.passed, f"{path.name} through the notebook's check cell: {feedback}"
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.name for p in SOLUTIONS])
 def test_solution_is_loaded_by_its_notebook(path):
-    notebook = path.parents[1] / (path.stem.rsplit("_ex", 1)[0] + ".ipynb")
+    notebook = _notebook_of(path)
     assert notebook.exists(), f"{path.name}: no notebook {notebook.name}"
     assert f"%load solutions/{path.name}" in notebook.read_text(), f"{notebook.name} does not %load {path.name}"
     assert os.sep not in path.stem

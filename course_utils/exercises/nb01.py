@@ -138,9 +138,9 @@ def check_kernel_ridge_search(search, X, y, seed: int = 0):
     if is_placeholder(search):
         raise NotImplementedError
     from sklearn.base import clone
-    from sklearn.model_selection._search import BaseSearchCV
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
-    if not isinstance(search, BaseSearchCV):
+    if not isinstance(search, (GridSearchCV, RandomizedSearchCV)):
         return False, (f"expected a GridSearchCV object, got {type(search).__name__}. Build "
                        "GridSearchCV(model, param_grid, cv=..., scoring='neg_mean_absolute_error') and call .fit.")
     if not hasattr(search, "best_params_"):

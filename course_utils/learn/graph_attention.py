@@ -332,11 +332,16 @@ def load_pretrained(edge_kind: str, example_inputs):
     """
     import json
 
+    from .. import data
+
     weights, metadata = pretrained_paths(edge_kind)
-    if not weights.exists() or not metadata.exists():
-        raise FileNotFoundError(f"{weights.name} or {metadata.name} is missing in {weights.parent}: run "
+    if not metadata.exists():
+        raise FileNotFoundError(f"{metadata.name} is missing in {metadata.parent}: run "
                                 "`python scripts/train_stability_gnn.py` to train and save the models")
-    record = json.loads(metadata.read_text())["models"][edge_kind]
+    full = json.loads(metadata.read_text())
+    data.verify_trained(weights, full["models"][edge_kind]["weights_sha256"], full["data"]["name"],
+                        full["data"]["sha256"], "python scripts/train_stability_gnn.py")
+    record = full["models"][edge_kind]
     model = StabilityGNN(**record["config"])
     model({key: value[:2] for key, value in example_inputs.items()})
     load_weights(model, weights)

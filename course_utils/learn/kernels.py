@@ -90,6 +90,16 @@ class KernelFunctional(RegressorMixin, BaseEstimator):
         self.n_features_in_ = x.shape[1]
         return self
 
+    @classmethod
+    def from_weights(cls, X_fit, dual_coef, sigma: float, lam: float = 0.0) -> KernelFunctional:
+        """A fitted functional from given training densities (M, G) and weights (M,), e.g. a published one."""
+        model = cls(sigma=sigma, lam=lam)
+        sigma, lam = model._check_hyperparameters()
+        x = as_real_array(X_fit, "X_fit", ndim=2)
+        model.dual_coef_ = as_real_array(dual_coef, "dual_coef", shape=(x.shape[0],))
+        model.X_fit_, model.sigma_, model.lam_, model.n_features_in_ = x, float(sigma), float(lam), x.shape[1]
+        return model
+
     def fit(self, X, y) -> KernelFunctional:
         """Fit to training densities ``X`` (M, G) and values ``y`` (M,)."""
         sigma, lam = self._check_hyperparameters()
@@ -142,7 +152,8 @@ def loo_mae(densities, values, sigmas, lams) -> np.ndarray:
     Uses the closed form of the LOO residual, ``r_i = alpha_i / [(K + lambda I)^{-1}]_ii``, with one
     eigendecomposition of ``K`` per ``sigma``, so the whole grid costs about as much as a few fits.
 
-    Returns:
+    Returns
+    -------
         array of shape ``(len(sigmas), len(lams))`` (units of ``values``).
     """
     x = as_real_array(densities, "densities", ndim=2)
@@ -252,7 +263,9 @@ def project(vector, basis) -> np.ndarray:
 @dataclass(frozen=True)
 class ManifoldMinimum:
     """Result of :func:`minimise_on_manifold`: the density (1/bohr), its ML energy (Ha), the iterations used,
-    whether the projected gradient fell below tolerance, and the energy after each accepted step."""
+    ``converged`` (the step size fell below ``tol`` *and* the projected gradient below ``gtol``),
+    ``gradient_norm`` (``(integral (P dE/dn)^2 dx)^(1/2)`` at the end, Ha bohr^(1/2)), the energy after each
+    accepted step, and the starting density."""
 
     density: np.ndarray
     energy: float
@@ -260,11 +273,13 @@ class ManifoldMinimum:
     converged: bool
     history: np.ndarray
     start: np.ndarray
+    gradient_norm: float
 
 
 @limited_blas
 def minimise_on_manifold(model: KernelFunctional, v_ext, dx: float, *, start=None, m: int = 30, l: int = 5,
-                         max_iterations: int = 500, tol: float = 1e-7, projected: bool = True) -> ManifoldMinimum:
+                         max_iterations: int = 500, tol: float = 1e-7, gtol: float = 1e-2,
+                         projected: bool = True) -> ManifoldMinimum:
     """Minimise ``E[n] = T^ML[n] + integral v n dx`` by projected gradient descent on the data manifold:
 
         n <- n - eta P[n] (delta E / delta n),    delta E / delta n = delta T^ML / delta n + v,
@@ -273,16 +288,29 @@ def minimise_on_manifold(model: KernelFunctional, v_ext, dx: float, *, start=Non
     step ``eta`` (grown by 1.2 after a step that lowers E, halved and retried otherwise). The projected directions
     integrate to zero, so the electron number of the start is kept exactly.
 
-    Args:
-        model: a fitted :class:`KernelFunctional` for T (its training densities define the manifold).
-        v_ext: external potential (Ha) on the model's grid, shape (G,).
-        dx: grid spacing (bohr).
-        start: initial density; default the training density with the lowest ``T_j + integral v n_j``.
-        m, l: neighbours and principal components of the projector (the paper's 30 and 5).
-        max_iterations: accepted plus rejected steps before stopping.
-        tol: stop when ``eta |P grad E|`` (the size of the next step, 1/bohr) falls below it.
-        projected: ``False`` replaces the projector by the identity (minus the mean of the gradient, which keeps the
-            normalisation): the plain gradient descent that the projection is there to prevent.
+    Parameters
+    ----------
+    model
+        a fitted :class:`KernelFunctional` for T (its training densities define the manifold).
+    v_ext
+        external potential (Ha) on the model's grid, shape (G,).
+    dx
+        grid spacing (bohr).
+    start
+        initial density; default the training density with the lowest ``T_j + integral v n_j``.
+    m, l
+        neighbours and principal components of the projector (the paper's 30 and 5).
+    max_iterations
+        accepted plus rejected steps before stopping.
+    tol
+        stop when ``eta |P grad E|`` (the size of the next step, 1/bohr) falls below it.
+    gtol
+        the run counts as converged only if, when it stops, the projected gradient
+        ``(integral (P dE/dn)^2 dx)^(1/2)`` is below ``gtol`` (Ha bohr^(1/2)); a step size that collapsed on a
+        slope (repeated halvings) is not convergence.
+    projected
+        ``False`` replaces the projector by the identity (minus the mean of the gradient, which keeps the
+        normalisation): the plain gradient descent that the projection is there to prevent.
     """
     if not isinstance(model, KernelFunctional):
         raise TypeError(f"model must be a fitted KernelFunctional, got {type(model).__name__}")
@@ -297,10 +325,11 @@ def minimise_on_manifold(model: KernelFunctional, v_ext, dx: float, *, start=Non
     def energy(density):
         return float(model.predict(density)[0]) + float(v @ density) * dx
 
+    gtol = as_number(gtol, "gtol", minimum=0.0, strict_minimum=True)
     e = energy(n)
     history = [e]
     eta = 1e-4
-    converged = False
+    stopped = False
     iterations = 0
     while iterations < max_iterations:
         iterations += 1
@@ -310,7 +339,7 @@ def minimise_on_manifold(model: KernelFunctional, v_ext, dx: float, *, start=Non
         else:
             step = derivative - derivative.mean()
         if eta * np.linalg.norm(step) < tol:
-            converged = True
+            stopped = True
             break
         trial = n - eta * step
         e_trial = energy(trial)
@@ -320,7 +349,11 @@ def minimise_on_manifold(model: KernelFunctional, v_ext, dx: float, *, start=Non
             eta *= 1.2
         else:
             eta *= 0.5
+    derivative = (model.gradient(n) + v * dx) / dx
+    final = project(derivative, local_pca_basis(n, train, m, l)) if projected else derivative - derivative.mean()
+    gradient_norm = float(np.sqrt(np.sum(final**2) * dx))
+    converged = stopped and gradient_norm < gtol
     return ManifoldMinimum(density=n, energy=float(e), iterations=iterations, converged=converged,
-                           history=np.array(history), start=np.array(start, dtype=float))
+                           history=np.array(history), start=np.array(start, dtype=float), gradient_norm=gradient_norm)
 
 

@@ -110,13 +110,16 @@ def stability_scores(e_hull_true, e_hull_pred, tol: float = STABILITY_TOL) -> di
             "prevalence": (tp + fn) / len(truth), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
-def rank_candidates(scores, seed: int = 0) -> np.ndarray:
+def rank_candidates(scores, seed: int = 0, decimals: int = 9) -> np.ndarray:
     """Indices that sort ``scores`` (n,) ascending (most promising first), ties broken at random (seeded).
 
     A composition-only model gives every polymorph of one composition the same score; a seeded random order
     among ties stops the ranking from favouring whichever prototype happens to come first in the data set.
+    Scores are rounded to ``decimals`` first (1e-9 eV/atom by default), so that round-off in a model's
+    prediction (a random forest summed over threads in varying order, say) cannot decide the order of what are
+    ties: without it the forest's top 12 changed from run to run.
     """
-    values = as_real_array(scores, "scores", ndim=1)
+    values = np.round(as_real_array(scores, "scores", ndim=1), as_int(decimals, "decimals", minimum=0))
     rng = np.random.default_rng(seed)
     return np.lexsort((rng.random(len(values)), values))
 

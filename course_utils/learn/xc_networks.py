@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from .. import data
 from .._checks import as_int, as_number, one_of
 from . import training
 from .xc import FEATURE_KINDS, PRETRAINED, TRAINING, derivative_features, feature_scales, pretrained_info
@@ -175,9 +176,16 @@ def fit(model, train, validation, *, learning_rate: float = TRAINING["learning_r
 
 
 def load_pretrained(kind: str):
-    """A model of ``kind`` with the weights trained by ``scripts/train_xc_models.py``."""
+    """A model of ``kind`` with the weights trained by ``scripts/train_xc_models.py``.
+
+    The weights file must have the checksum recorded when it was written, and the cached ``xc_wells_1d`` the
+    checksum of the data it was trained on; otherwise a ``ValueError`` names the script that re-creates them.
+    """
     one_of(kind, "kind", MODEL_KINDS)
-    info = pretrained_info()["models"][kind]
+    record = pretrained_info()
+    data.verify_trained(PRETRAINED.with_suffix(".npz"), record["weights_sha256"], record["data_set"]["name"],
+                        record["data_set"]["sha256"], "python scripts/train_xc_models.py")
+    info = record["models"][kind]
     model = build_model(kind, info["dx"], scales=info.get("scales"))
     model(np.zeros((1, int(info["n_points"]))))  # build the weights
     with np.load(PRETRAINED.with_suffix(".npz"), allow_pickle=False) as stored:

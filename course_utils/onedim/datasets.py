@@ -268,9 +268,9 @@ XC_WELLS = data.DatasetSpec(
     n_samples=int(sum(XC_PARAMS["counts"].values())),
     version=1,
     description="Two soft-Coulomb electrons (singlet) in random 1D potentials of three families (wells: 1-3 "
-                "Gaussian wells; double: two wells 4-7 bohr apart; shallow: one wide shallow well) on 100 points "
-                "in [-8, 8] bohr: exact energies and densities, exact Kohn-Sham xc potentials by reverse "
-                "engineering (eps_HOMO = -I) and exact xc energies (Ha).",
+                "Gaussian wells; double: two wells 3.5-5.5 bohr apart (centre to centre); shallow: one wide "
+                "shallow well) on 100 points in [-8, 8] bohr: exact energies and densities, exact Kohn-Sham xc "
+                "potentials by reverse engineering (eps_HOMO = -I) and exact xc energies (Ha).",
 )
 """The data set of notebook 06 (registered in :data:`course_utils.data.DATASETS`)."""
 
@@ -384,27 +384,79 @@ SNYDER2012 = {
 on 500 points."""
 
 
-def box_data(n_samples: int, *, seed, max_electrons: int = 4, n_points: int = 500) -> dict[str, np.ndarray]:
-    """Exact densities and kinetic energies of N = 1 .. ``max_electrons`` spinless fermions in random potentials.
+def solve_box(a, b, c, *, max_electrons: int = 4, n_points: int = 500, walls_on_grid: bool = False) -> dict:
+    """Exact densities and kinetic energies of N = 1 .. ``max_electrons`` spinless fermions in the box [0, 1] with
+    the dips ``v(x) = -sum_i a_i exp(-(x - b_i)^2 / (2 c_i^2))`` (the paper's letters: depth, centre, width).
 
     One solve per potential gives all N at once: the density of N fermions is the sum of the N lowest orbital
     densities, and ``T = sum_{i<=N} eps_i - integral v n dx``.
 
-    Returns:
-        ``x`` (G,) bohr; ``dx``; ``v_ext`` (M, G) Ha; ``a``, ``b``, ``c`` (M, 3); ``density`` (max_electrons, M, G)
-        1/bohr (index N - 1); ``kinetic`` (max_electrons, M) Ha; ``energy`` (max_electrons, M) Ha (sum of the
+    Parameters
+    ----------
+    a, b, c : arrays (M, K)
+        Depths (Ha), centres and widths (bohr) of K dips in each of M potentials.
+    max_electrons : int
+    n_points : int
+        Length of each density vector.
+    walls_on_grid : bool
+        ``False`` (the course's convention): the ``n_points`` points are the interior of [0, 1], spacing
+        ``1/(n_points + 1)``. ``True`` (the paper's grid): ``linspace(0, 1, n_points)``, whose two end points are the
+        walls, where the density is zero; the solve then uses the ``n_points - 2`` interior points.
+
+    Returns
+    -------
+    dict
+        ``x`` (G,) bohr; ``dx``; ``v_ext`` (M, G) Ha; ``a``, ``b``, ``c`` (M, K); ``density`` (max_electrons, M,
+        G) 1/bohr (index N - 1); ``kinetic`` (max_electrons, M) Ha; ``energy`` (max_electrons, M) Ha (sum of the
         occupied eigenvalues); ``eigenvalues`` (M, max_electrons) Ha.
     """
-    n_samples = as_int(n_samples, "n_samples", minimum=1)
     max_electrons = as_int(max_electrons, "max_electrons", minimum=1, maximum=10)
-    potentials = gaussian_dips(n_samples, n_points=n_points, seed=seed,
-                               a_range=SNYDER2012["a_range"], b_range=SNYDER2012["b_range"],
-                               c_range=SNYDER2012["c_range"])
-    result = noninteracting.solve_many(potentials.x, potentials.v_ext, "u" * max_electrons, return_orbitals=True)
-    dx = float(potentials.x[1] - potentials.x[0])
-    density = np.cumsum(result.orbitals**2, axis=2).transpose(2, 0, 1)  # (N, M, G)
+    n_points = as_int(n_points, "n_points", minimum=16)
+    a, b, c = (np.atleast_2d(np.asarray(p, dtype=float)) for p in (a, b, c))
+    x = np.linspace(0.0, 1.0, n_points) if walls_on_grid else box_grid(0.0, 1.0, n_points)
+    inner = slice(1, -1) if walls_on_grid else slice(None)
+    v = gaussian_wells(x, a, c, b)
+    result = noninteracting.solve_many(x[inner], v[:, inner], "u" * max_electrons, return_orbitals=True)
+    dx = float(x[1] - x[0])
+    density = np.zeros((max_electrons, len(v), n_points))
+    density[:, :, inner] = np.cumsum(result.orbitals**2, axis=2).transpose(2, 0, 1)  # (N, M, G)
     energy = np.cumsum(result.eigenvalues, axis=1).T  # (N, M)
-    kinetic = energy - np.einsum("mg,nmg->nm", potentials.v_ext, density) * dx
-    return {"x": np.array(potentials.x), "dx": dx, "v_ext": np.array(potentials.v_ext),
-            **{k: np.array(v) for k, v in potentials.parameters.items()},
-            "density": density, "kinetic": kinetic, "energy": energy, "eigenvalues": result.eigenvalues}
+    kinetic = energy - np.einsum("mg,nmg->nm", v, density) * dx
+    return {"x": x, "dx": dx, "v_ext": v, "a": a, "b": b, "c": c, "density": density, "kinetic": kinetic,
+            "energy": energy, "eigenvalues": result.eigenvalues}
+
+
+def box_data(n_samples: int, *, seed, max_electrons: int = 4, n_points: int = 500,
+             walls_on_grid: bool = False) -> dict[str, np.ndarray]:
+    """:func:`solve_box` for ``n_samples`` random potentials of the paper's distribution
+    (:func:`~course_utils.onedim.potentials.gaussian_dips`, seeded by ``seed``); same keys."""
+    n_samples = as_int(n_samples, "n_samples", minimum=1)
+    potentials = gaussian_dips(n_samples, n_points=n_points, seed=seed, a_range=SNYDER2012["a_range"],
+                               b_range=SNYDER2012["b_range"], c_range=SNYDER2012["c_range"])
+    p = potentials.parameters
+    return solve_box(p["a"], p["b"], p["c"], max_electrons=max_electrons, n_points=n_points,
+                     walls_on_grid=walls_on_grid)
+
+
+SNYDER2012_SI = data.DATA_DIR / "snyder2012_si_potentials.txt"
+"""The paper's Supplemental Material table: its 100 training potentials and the weights alpha_j of its N = 1,
+M = 100 functional (a plain-text transcription; in it the column headed ``b`` holds the widths and ``c`` the
+centres, the reverse of the paper's equation)."""
+
+
+def snyder2012_published() -> dict[str, np.ndarray]:
+    """The published N = 1, M = 100 functional of Snyder et al. (2012) from its Supplemental Material.
+
+    Returns ``a``, ``b``, ``c`` (100, 3): depths, centres and widths in the paper's letters (columns un-swapped),
+    and ``alpha`` (100,), the published weights. The functional is ``T(n) = sum_j 1e7 alpha_j k(n_j, n)`` (Ha)
+    with the Gaussian kernel of width ``sigma = 43`` over densities on ``linspace(0, 1, 500)`` (walls included),
+    ``n_j`` the densities of the 100 potentials; fitted with ``lambda = 1.2e-13``.
+    """
+    table = np.loadtxt(SNYDER2012_SI, skiprows=1)
+    if table.shape != (100, 11):
+        raise ValueError(f"{SNYDER2012_SI.name} should have 100 rows of 11 columns, got shape {table.shape}")
+    return {"alpha": table[:, 1], "a": table[:, [2, 5, 8]], "b": table[:, [4, 7, 10]], "c": table[:, [3, 6, 9]]}
+
+
+SNYDER2012_PUBLISHED = {"sigma": 43.0, "lambda": 1.2e-13, "weight_scale": 1e7, "n_points": 500}
+"""Hyperparameters of the published functional (from the Supplemental Material's table and its caption)."""

@@ -8,9 +8,10 @@ Three functionals, each an :class:`LDA` object that the Kohn-Sham solver evaluat
   (2011), Table I (the Casula-Sorella-Senatore form, fitted to their 1D diffusion Monte Carlo energies, for
   ``a = 1`` only), paramagnetic and ferromagnetic, interpolated in the spin polarisation ``zeta`` as
   ``e_c(zeta) = e_c(0) + [e_c(1) - e_c(0)] zeta**2`` (the choice made in libxc's ``LDA_C_1D_CSC``).
-* :class:`EntwistleLDA` -- for ``w(u) = 1/(|u| + 1)``: the homogeneous-electron-gas LDA of Entwistle, Hodgson,
-  Wetherell, Longstaff, Ramsden and Godby, Phys. Rev. B 94, 205134 (2016) (see also Entwistle, Casula and Godby,
-  Phys. Rev. B 97, 235143 (2018)), with the parameters distributed in the iDEA code. It is fitted to the
+* :class:`EntwistleLDA` -- for ``w(u) = 1/(|u| + 1)``: the homogeneous-electron-gas LDA of Entwistle, Casula and
+  Godby, Phys. Rev. B 97, 235143 (2018), with the parameters distributed in the iDEA code (the LDAs built from
+  finite systems are the earlier Entwistle, Hodgson, Wetherell, Longstaff, Ramsden and Godby, Phys. Rev. B 94,
+  205134 (2016)). It is fitted to the
   *spin-polarised* gas and, as iDEA does, is applied to the total density whatever the spins (so results match
   iDEA's ``lda`` method).
 * :class:`ExchangeLDA` -- exact uniform-gas exchange only, for any :func:`soft_coulomb`,
@@ -211,7 +212,7 @@ class ExchangeLDA(LDA):
 
 
 class EntwistleLDA(LDA):
-    """HEG LDA of Entwistle et al. (2016) for ``1/(|u| + 1)``, applied to the total density as in iDEA.
+    """HEG LDA of Entwistle, Casula and Godby (2018) for ``1/(|u| + 1)``, applied to the total density as in iDEA.
 
     ``eps_x(n) = (a + b n + c n^2 + d n^3 + e n^4 + f n^5) n^g`` and
     ``eps_c(r_s) = -(A r_s + E r_s^2) / (1 + B r_s + C r_s^2 + D r_s^3) ln(1 + F r_s + G r_s^2) / F``,

@@ -89,7 +89,7 @@ class NonInteractingResult(_Frozen):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class KohnShamResult(_Frozen):
+class KohnShamResult(NonInteractingResult):
     """A converged Kohn-Sham ground state (fields as :class:`NonInteractingResult`, plus the energy breakdown).
 
     ``energy = kinetic_energy + external_energy + hartree_energy + xc_energy`` (Ha), where ``kinetic_energy`` is
@@ -100,22 +100,6 @@ class KohnShamResult(_Frozen):
     describe the convergence reached; ``xc`` names the functional used.
     """
 
-    system: System
-    energy: float
-    density: np.ndarray
-    density_up: np.ndarray
-    density_down: np.ndarray
-    orbitals_up: np.ndarray
-    orbitals_down: np.ndarray
-    eigenvalues_up: np.ndarray
-    eigenvalues_down: np.ndarray
-    occupations_up: np.ndarray
-    occupations_down: np.ndarray
-    rdm1: np.ndarray
-    rdm1_up: np.ndarray
-    rdm1_down: np.ndarray
-    kinetic_energy: float
-    external_energy: float
     hartree_energy: float
     xc_energy: float
     v_ks_up: np.ndarray

@@ -43,18 +43,29 @@ def solve(system: System, target_density, *, ionisation_energy: float | None = N
           n_extra: int = 4) -> ReverseResult:
     """The Kohn-Sham potential whose ground-state density is ``target_density``.
 
-    Args:
-        system: gives the grid, the electrons (spins), ``v_ext`` and the interaction (for ``v_H``, ``v_xc``).
-        target_density: density (1/bohr), shape ``(N,)``, integrating to ``system.count``.
-        ionisation_energy: if given (Ha), fix the constant so that the highest occupied eigenvalue is ``-I``.
-        method: ``"auto"``, ``"two_electron"`` or ``"iterative"`` (see the module docstring).
-        tol: required ``integral |n_KS - n_target| dx`` (electrons); ``ConvergenceError`` if not reached.
-        max_iterations: iterations of the iterative method.
-        density_floor: relative density below which ``v_KS`` is continued by its asymptotic form.
-        v_guess: starting potential for the iterative method (Ha, shape ``(N,)``).
-        n_extra: unoccupied orbitals returned.
+    Parameters
+    ----------
+    system
+        gives the grid, the electrons (spins), ``v_ext`` and the interaction (for ``v_H``, ``v_xc``).
+    target_density
+        density (1/bohr), shape ``(N,)``, integrating to ``system.count``.
+    ionisation_energy
+        if given (Ha), fix the constant so that the highest occupied eigenvalue is ``-I``.
+    method
+        ``"auto"``, ``"two_electron"`` or ``"iterative"`` (see the module docstring).
+    tol
+        required ``integral |n_KS - n_target| dx`` (electrons); ``ConvergenceError`` if not reached.
+    max_iterations
+        iterations of the iterative method.
+    density_floor
+        relative density below which ``v_KS`` is continued by its asymptotic form.
+    v_guess
+        starting potential for the iterative method (Ha, shape ``(N,)``).
+    n_extra
+        unoccupied orbitals returned.
 
-    Returns:
+    Returns
+    -------
         a :class:`~course_utils.onedim.results.ReverseResult` with ``v_ks``, ``v_xc``, ``density_error``, ...
     """
     if not isinstance(system, System):
@@ -227,7 +238,7 @@ def time_dependent_xc_potential(system, times, densities, *, dv=None) -> np.ndar
     gives the current ``j(x, t) = -integral_{-inf}^x dn/dt dx'`` and the phase gradient ``d theta/dx = j / n``; the
     time-dependent Schroedinger equation for ``phi`` then fixes the Kohn-Sham potential,
 
-        v_s = -(1/2) (sqrt n)'' / sqrt n - d theta/dt - (1/2) (d theta/dx)^2     (up to a constant in space),
+        v_s = (1/2) (sqrt n)'' / sqrt n - d theta/dt - (1/2) (d theta/dx)^2     (up to a constant in space),
 
     and ``v_xc = v_s - v_ext - dv(t) - v_H[n]``. Time derivatives are central differences on ``times``. Each row is
     defined up to an additive constant; where the density is tiny the division by ``n`` amplifies noise, so

@@ -53,13 +53,18 @@ def molecule(positions, charges, electrons: str, *, interaction: Interaction | N
              half_width: float | None = None, stencil: int = 13, name: str | None = None) -> System:
     """Electrons attracted by nuclei of charges ``Z_A`` at ``X_A`` (bohr): ``v_ext = -sum_A Z_A w(x - X_A)``.
 
-    Args:
-        positions, charges: nuclear positions (bohr) and charges, shape ``(K,)`` each.
-        electrons: spin string.
-        interaction: electron-electron (and, with the opposite sign, electron-nucleus) interaction; default
-            ``soft_coulomb(1.0)``.
-        n_points, half_width: the grid ``linspace(-half_width, half_width, n_points)``; ``half_width`` defaults to
-            15 bohr beyond the outermost nucleus.
+    Parameters
+    ----------
+    positions, charges
+        nuclear positions (bohr) and charges, shape ``(K,)`` each.
+    electrons
+        spin string.
+    interaction
+        electron-electron (and, with the opposite sign, electron-nucleus) interaction; default
+        ``soft_coulomb(1.0)``.
+    n_points, half_width
+        the grid ``linspace(-half_width, half_width, n_points)``; ``half_width`` defaults to
+        15 bohr beyond the outermost nucleus.
     The nucleus-nucleus repulsion ``sum_{A<B} Z_A Z_B w(X_A - X_B)`` is stored as ``system.nuclear_repulsion``.
     """
     positions = as_real_array(positions, "positions", ndim=1)

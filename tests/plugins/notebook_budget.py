@@ -4,7 +4,9 @@ For each notebook (an nbval ``IPyNbFile``) it records the wall time from the ker
 last cell -- what a student waits for after "Restart & Run All" -- and the kernel's peak resident memory
 (``VmHWM`` from ``/proc``, the high-water mark of the kernel process; on systems without ``/proc`` the
 largest of periodic ``psutil`` samples). A notebook over budget fails with a message giving the figures.
-The measured table is written to ``reports/notebooks.md`` (and printed at the end of the session).
+The measured table is written to ``build/reports/notebooks.md`` (and printed at the end of the session), so a test
+run never modifies tracked files; ``make report`` copies it to the tracked ``reports/notebooks.md`` and into the
+notebooks' headers (``scripts/update_report.py``).
 
 Budgets: 120 s and 1.5 GB per notebook (the course's promise for Binder and 2-core laptops). They can be
 lowered with ``--notebook-time-budget``/``--notebook-memory-budget`` (used by the harness's own test).
@@ -22,7 +24,7 @@ import pytest
 
 TIME_BUDGET_S = 120.0
 MEMORY_BUDGET_GB = 1.5
-REPORT = Path(__file__).resolve().parents[2] / "reports" / "notebooks.md"
+REPORT = Path(__file__).resolve().parents[2] / "build" / "reports" / "notebooks.md"
 
 
 def pytest_addoption(parser):
@@ -168,8 +170,8 @@ class NotebookBudget:
         header = [
             "# Notebook run time and peak memory",
             "",
-            "Measured by `make test` (tests/plugins/notebook_budget.py): wall time from kernel start to the end of",
-            "the last cell, and the kernel's peak resident memory. Budgets: "
+            "Measured by `make test` (tests/plugins/notebook_budget.py) and copied here by `make report`: wall time",
+            "from kernel start to the end of the last cell, and the kernel's peak resident memory. Budgets: "
             f"{TIME_BUDGET_S:g} s and {MEMORY_BUDGET_GB:g} GB per notebook.",
             "",
             f"Last run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.system()} "
