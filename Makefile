@@ -38,10 +38,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 # make test: the full suite on FULL_PYTHON (PYTHON when given, else 3.11 when found, else the interpreter picked
 # above), a smoke run on each other supported version.
-ifeq ($(PYTHON_GIVEN),yes)
-FULL_PYTHON ?= $(PYTHON)
-else
-FULL_PYTHON ?= $(or $(shell bash scripts/find_python.sh $(REFERENCE_PYTHON)),$(PYTHON))
+ifeq ($(origin FULL_PYTHON),undefined)
+FULL_PYTHON := $(if $(PYTHON_GIVEN),$(PYTHON),$(or $(shell bash scripts/find_python.sh $(REFERENCE_PYTHON)),$(PYTHON)))
 endif
 FULL_VERSION := $(if $(FULL_PYTHON),$(call version_of,$(FULL_PYTHON)))
 SMOKE_VERSIONS := $(filter-out $(FULL_VERSION),$(SUPPORTED_PYTHONS))
