@@ -52,6 +52,20 @@ def pinned_requirements(extras: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     return pins
 
 
+def supported_pythons() -> list[str]:
+    """The ``X.Y`` versions admitted by course-utils' ``requires-python`` (``[]`` when it is not installed)."""
+    from packaging.specifiers import SpecifierSet
+
+    try:
+        requires = metadata.metadata("course-utils").get("Requires-Python")
+    except metadata.PackageNotFoundError:
+        return []
+    if not requires:
+        return []
+    specifier = SpecifierSet(requires)
+    return [f"3.{minor}" for minor in range(6, 30) if specifier.contains(f"3.{minor}.0")]
+
+
 def check_environment(extras: tuple[str, ...] = ()) -> list[PackageStatus]:
     """Status of every pinned package (installed version vs the course's pin)."""
     rows = []
@@ -68,8 +82,10 @@ def report(extras: tuple[str, ...] = ()) -> str:
     """A plain-text report for the welcome notebook, ending with what to do when something is wrong."""
     lines = [f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
              f"{os.cpu_count()} CPU cores"]
-    if sys.version_info[:2] != (3, 11):
-        lines.append("  ! the course is tested on Python 3.11; other versions may fail to install the pins")
+    supported = supported_pythons()
+    if supported and f"{sys.version_info[0]}.{sys.version_info[1]}" not in supported:
+        listed = ", ".join(supported[:-1]) + " or " + supported[-1] if len(supported) > 1 else supported[0]
+        lines.append(f"  ! the course supports Python {listed}; other versions may fail to install the pins")
     rows = check_environment(extras)
     if not rows:
         lines.append("course-utils is not installed as a package, so the pins cannot be read: " + FIX_HINT + ".")

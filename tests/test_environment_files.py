@@ -35,8 +35,30 @@ def test_pins_match_the_installed_environment():
         assert metadata.version(requirement.name) == pinned, f"{requirement.name}: installed differs from pin"
 
 
+SUPPORTED = ("3.11", "3.12", "3.13")
+
+
+def _makefile_variable(name: str) -> str:
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if line.startswith(f"{name} :="):
+            return line.split(":=", 1)[1].strip()
+    raise AssertionError(f"{name} is not set in the Makefile")
+
+
 def test_python_version_agrees():
+    # requires-python, the Makefile's interpreter check, the conda/Binder pin and the environment check of the
+    # welcome notebook (course_utils.env reads requires-python from the installed metadata) name the same versions.
+    from packaging.specifiers import SpecifierSet
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert "3.11" in project["requires-python"]
-    assert "python=3.11" in (ROOT / "binder" / "environment.yml").read_text()
-    assert "python=3.11" in (ROOT / "environment.yml").read_text()
+    requires = SpecifierSet(project["requires-python"])
+    for version in SUPPORTED:
+        assert requires.contains(f"{version}.0"), f"requires-python {requires} excludes {version}"
+    for version in ("3.10.14", "3.14.0"):
+        assert not requires.contains(version), f"requires-python {requires} admits {version}"
+    assert tuple(_makefile_variable("SUPPORTED_PYTHONS").split()) == SUPPORTED
+    reference = _makefile_variable("REFERENCE_PYTHON")
+    assert reference in SUPPORTED
+    # conda and Binder use one of them: the reference version on which make test runs the full suite.
+    for path in (ROOT / "binder" / "environment.yml", ROOT / "environment.yml"):
+        assert f"  - python={reference}\n" in path.read_text(), f"{path.name} does not pin python={reference}"

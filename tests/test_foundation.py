@@ -126,8 +126,17 @@ def test_environment_report_names_pins():
     assert {"numpy", "scikit-learn", "keras"} <= names
     assert all(row.ok for row in rows), [f"{r.name}: {r.status}" for r in rows if not r.ok]
     assert "pinned versions" in env.report()
+    assert env.supported_pythons() == ["3.11", "3.12", "3.13"]
+    assert "the course supports Python" not in env.report()  # this interpreter is one of them
     missing = env.PackageStatus("nothing", "1.0", None)
     assert not missing.ok and missing.status == "MISSING"
+
+
+def test_environment_report_flags_an_unsupported_python(monkeypatch):
+    from course_utils import env
+
+    monkeypatch.setattr(env, "supported_pythons", lambda: ["2.6", "2.7"])
+    assert "! the course supports Python 2.6 or 2.7;" in env.report()
 
 
 def test_widget_helpers_validate():
