@@ -48,7 +48,7 @@ SMOKE_NOTEBOOKS := notebooks/00_welcome.ipynb notebooks/06_deep_learning_functio
 
 SMOKE_TARGETS := $(addprefix smoke-,$(SUPPORTED_PYTHONS))
 
-.PHONY: setup lab test full-test smoke $(SMOKE_TARGETS) test-fast lint unit notebooks browser browser-deps html bench \
+.PHONY: setup lab test full-test smoke $(SMOKE_TARGETS) test-fast lint unit notebooks browser browser-deps report html bench \
         clean help
 
 help:
@@ -56,7 +56,9 @@ help:
 	@echo "make test       full suite on Python $(REFERENCE_PYTHON) (lint, unit, solutions, every notebook, browser)"
 	@echo "                plus a smoke run on each of $(SMOKE_VERSIONS) (in .venv-X.Y)"
 	@echo "make smoke-X.Y  the smoke run alone on Python X.Y (fast tests and two notebooks, in .venv-X.Y)"
-	@echo "make test-fast  lint + unit + solution tests (no notebooks, no browser)"
+	@echo "make test-fast  lint + unit + solution tests, about a minute (no notebooks, browser or slow tests)"
+	@echo "make report     copy the notebook timings of the last make test (build/reports/) into reports/ and the"
+	@echo "                notebooks' headers (the only target that changes tracked files)"
 	@echo "make html       executed static HTML copy of the course in build/html"
 	@echo "make bench      speed of the 1D solvers against iDEA"
 	@echo "Python: PYTHON=$(or $(PYTHON),none found) (version $(or $(PY_VERSION),?)); supported: $(SUPPORTED_PYTHONS)"
@@ -89,8 +91,9 @@ lab: setup
 lint: setup
 	$(BIN)/ruff check course_utils tests scripts notebooks
 
+# The fast tests (about a minute): no notebooks, no browser, no test marked slow (retraining, long solves).
 unit: setup
-	$(BIN)/python -m pytest -q -m "not browser" --ignore=tests/test_notebooks_harness.py tests
+	$(BIN)/python -m pytest -q -m "not browser and not slow" --ignore=tests/test_notebooks_harness.py tests
 
 test-fast: lint unit
 
@@ -135,6 +138,11 @@ smoke: setup
 	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -m "not slow and not browser" \
 	    --ignore=tests/test_notebooks_harness.py --nbval-lax --nbval-cell-timeout=300 --notebook-report= \
 	    tests $(SMOKE_NOTEBOOKS)
+
+# make test writes its measured table to build/reports/notebooks.md (a test run never changes tracked files);
+# this copies it to reports/notebooks.md and into every notebook's header.
+report: setup
+	$(BIN)/python scripts/update_report.py
 
 html: setup
 	$(BIN)/python scripts/build_html.py
