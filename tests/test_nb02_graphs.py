@@ -157,6 +157,7 @@ def test_get_config_round_trip(sample):
         graph_attention.StabilityGNN("angles")
 
 
+@pytest.mark.slow
 def test_model_is_small_and_learns(alloys):
     split = stability.standard_split(alloys["elements"])
     g = crystal_graphs.alloy_graphs(alloys, indices=split["train"][:300])
@@ -169,6 +170,7 @@ def test_model_is_small_and_learns(alloys):
     assert np.abs(np.asarray(model(x)) - y).mean() < 0.7 * start
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["shell", "distance"])
 def test_pretrained_weights_reproduce_their_record(alloys, kind):
     split = stability.standard_split(alloys["elements"])
