@@ -11,6 +11,8 @@ are imported inside the functions that need them):
 ``descriptors``  Magpie-style composition descriptors from elemental properties
 ``graphs``       crystal graphs (neighbour-shell / hop-count or distance edge features) and padding for batching
 ``calculators``  reference calculators behind ASE's Calculator API: EMT, GFN2-xTB (tblite), PySCF
+``molecules``    small molecules: SMILES -> RDKit 3D conformers -> ase.Atoms, GFN2-xTB optimisation and single
+                 points (dipoles, charges, orbital energies), connectivity checks from Wiberg bond orders
 ``md``           a small seeded molecular-dynamics sampler (Langevin or velocity Verlet)
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
 """
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("calculators", "datasets", "descriptors", "elements", "graphs", "hull", "md", "prototypes", "relax")
+_SUBMODULES = ("calculators", "datasets", "descriptors", "elements", "graphs", "hull", "md", "molecules", "prototypes",
+               "relax")
 
 __all__ = list(_SUBMODULES)
 
