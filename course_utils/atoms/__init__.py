@@ -15,14 +15,16 @@ are imported inside the functions that need them):
                  points (dipoles, charges, orbital energies), connectivity checks from Wiberg bond orders
 ``md``           a small seeded molecular-dynamics sampler (Langevin or velocity Verlet)
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
+``chemspace``    an enumeration of small organic molecules by valence rules with GDB-like filters
+``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
 """
 
 from __future__ import annotations
 
 import importlib
 
-_SUBMODULES = ("calculators", "datasets", "descriptors", "elements", "graphs", "hull", "md", "molecules", "prototypes",
-               "relax")
+_SUBMODULES = ("calculators", "chemspace", "datasets", "descriptors", "elements", "graphs", "hull", "md",
+               "molecule_datasets", "molecules", "prototypes", "relax")
 
 __all__ = list(_SUBMODULES)
 

@@ -118,7 +118,14 @@ def canonical_smiles(smiles_or_mol, *, isomeric: bool = False) -> str:
     mol = parse_smiles(smiles_or_mol) if isinstance(smiles_or_mol, str) else smiles_or_mol
     if not isinstance(mol, Chem.Mol):
         raise TypeError(f"expected a SMILES string or an RDKit Mol, got {_describe(smiles_or_mol)}")
-    return Chem.MolToSmiles(Chem.RemoveHs(mol), isomericSmiles=isomeric, canonical=True)
+    return _smiles_without_hydrogens(mol, isomeric)
+
+
+def _smiles_without_hydrogens(mol, isomeric: bool = False) -> str:
+    Chem, _ = _rdkit()
+    params = Chem.RemoveHsParameters()
+    params.removeDefiningBondStereo = True  # else an imine's N-H stays explicit: "[H]N=C" instead of "N=C"
+    return Chem.MolToSmiles(Chem.RemoveHs(mol, params), isomericSmiles=isomeric, canonical=True)
 
 
 def embed(smiles_or_mol, *, n_conformers: int = 1, seed: int = 0, mmff: bool = True, prune_rms: float = 0.0,
@@ -534,7 +541,7 @@ def connectivity_smiles(atoms, bond_orders=None, *, charge: int | None = None,
     try:
         rdDetermineBonds.DetermineBondOrders(mol, charge=charge)
         Chem.SanitizeMol(mol)
-        return Chem.MolToSmiles(Chem.RemoveHs(mol), isomericSmiles=False, canonical=True)
+        return _smiles_without_hydrogens(mol)
     except Exception:  # noqa: BLE001 - no Lewis structure for this graph
         return None
     finally:
