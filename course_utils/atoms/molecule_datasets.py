@@ -1,4 +1,6 @@
-"""The ``molecules_small`` data set: small organic molecules of H, C, N, O with GFN2-xTB minima and properties.
+"""Two molecular data sets with GFN2-xTB labels: ``molecules_small`` and ``ethanol_md`` (at the end of this file).
+
+``molecules_small``: small organic molecules of H, C, N, O with GFN2-xTB minima and properties.
 
 What it is
 ----------
@@ -274,10 +276,116 @@ def _make_spec():
                     "dipoles, Mulliken charges, orbital energies and occupations; several conformers for a subset.")
 
 
+# ============================================================================================ ethanol_md
+TRAJECTORY_FILE = Path(__file__).resolve().parents[1] / "datasets" / "ethanol_md_trajectories.npz"
+
+
+def ethanol_params() -> dict:
+    """Generator parameters of the ``ethanol_md`` data set (JSON-serialisable)."""
+    return {
+        "smiles": "CCO",
+        "method": "GFN2-xTB",
+        "temperature_K": 500.0,
+        "timestep_fs": 0.5,
+        "friction_per_fs": 0.01,
+        "equilibration_fs": 1000.0,
+        "stride_fs": 10.0,
+        "replicas": {"train": 4, "heldout": 2},
+        "frames_per_replica": {"train": 800, "heldout": 400},
+        "seed": 500,
+    }
+
+
+def run_ethanol_replica(params: dict, split: str, replica: int) -> dict[str, np.ndarray]:
+    """One Langevin trajectory of ethanol with GFN2-xTB (see :func:`ethanol_params`), after its equilibration.
+
+    Starts from the xTB minimum of ethanol with Maxwell-Boltzmann velocities seeded by ``(seed, split, replica)``;
+    returns ``positions`` (T, 9, 3) Angstrom, ``time_fs`` (T,) from the end of the equilibration,
+    ``md_energy`` (T,) eV and ``md_temperature`` (T,) K of the recorded frames.
+    """
+    from .md import run_md
+    from .molecules import lowest_conformer, xtb_calculator
+
+    start = lowest_conformer(params["smiles"], n_conformers=3, seed=0).atoms
+    start.calc = xtb_calculator(start)
+    dt, stride = float(params["timestep_fs"]), float(params["stride_fs"])
+    frames = int(params["frames_per_replica"][split])
+    every = int(round(stride / dt))
+    skip = int(round(float(params["equilibration_fs"]) / stride))
+    seed = [int(params["seed"]), ("train", "heldout").index(split), int(replica)]
+    trajectory = run_md(start, temperature_K=params["temperature_K"], timestep_fs=dt,
+                        n_steps=every * (skip + frames - 1), sample_every=every, ensemble="langevin",
+                        friction_per_fs=params["friction_per_fs"], seed=np.random.default_rng(seed))
+    keep = slice(skip, skip + frames)
+    return {"positions": trajectory.positions[keep], "time_fs": trajectory.time[keep] - trajectory.time[skip],
+            "md_energy": trajectory.potential_energy[keep], "md_temperature": trajectory.temperature[keep],
+            "numbers": trajectory.numbers}
+
+
+def ethanol_trajectories() -> dict[str, np.ndarray]:
+    """The shipped trajectories (``scripts/build_ethanol_md.py`` writes them): ``positions`` (T, 9, 3),
+    ``numbers`` (9,), ``split`` (T,), ``replica`` (T,), ``time_fs`` (T,), ``md_energy`` (T,), ``md_temperature``
+    (T,), ``md_seconds`` (replicas,) wall time of each replica."""
+    if not TRAJECTORY_FILE.exists():
+        raise FileNotFoundError(f"{TRAJECTORY_FILE} is missing; run scripts/build_ethanol_md.py")
+    return _trajectories_from(str(TRAJECTORY_FILE))
+
+
+@functools.lru_cache(maxsize=1)
+def _trajectories_from(path: str) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as stored:
+        return {key: stored[key] for key in stored.files}
+
+
+def build_ethanol_md(params, indices) -> dict[str, np.ndarray]:
+    """Builder of ``ethanol_md``: GFN2-xTB single points of the stored frames ``indices``.
+
+    Arrays (``T`` frames; Angstrom, eV, eV/Angstrom, e*Angstrom): ``positions`` (T, 9, 3), ``numbers`` (T, 9),
+    ``split`` (T,) ``"train"``/``"heldout"``, ``replica`` (T,), ``time_fs`` (T,), ``energy`` (T,), ``forces``
+    (T, 9, 3), ``dipole`` (T, 3), ``charges`` (T, 9).
+    """
+    from ase import Atoms
+
+    from .molecules import single_point
+
+    traj = ethanol_trajectories()
+    indices = np.asarray(indices, dtype=int)
+    n, a = len(indices), len(traj["numbers"])
+    out = {"positions": traj["positions"][indices].astype(float), "numbers": np.tile(traj["numbers"], (n, 1)),
+           "split": traj["split"][indices].astype("<U7"), "replica": traj["replica"][indices].astype(np.int64),
+           "time_fs": traj["time_fs"][indices].astype(float), "energy": np.zeros(n), "forces": np.zeros((n, a, 3)),
+           "dipole": np.zeros((n, 3)), "charges": np.zeros((n, a))}
+    for row in range(n):
+        atoms = Atoms(numbers=traj["numbers"], positions=out["positions"][row])
+        atoms.info["name"] = f"ethanol frame {indices[row]}"
+        result = single_point(atoms)
+        out["energy"][row], out["forces"][row] = result.energy, result.forces
+        out["dipole"][row], out["charges"][row] = result.dipole, result.charges
+    return out
+
+
+def _make_ethanol_spec():
+    from ..data import DatasetSpec
+
+    params = ethanol_params()
+    params["trajectory_sha256"] = hashlib.sha256(TRAJECTORY_FILE.read_bytes()).hexdigest() \
+        if TRAJECTORY_FILE.exists() else None
+    n = sum(params["replicas"][s] * params["frames_per_replica"][s] for s in ("train", "heldout"))
+    return DatasetSpec(
+        name="ethanol_md", build=build_ethanol_md, params=params, n_samples=n, version=1,
+        description="Ethanol sampled by GFN2-xTB Langevin MD at 500 K (independent replicas, frames every 10 fs "
+                    "after 1 ps of equilibration; separate held-out replicas); GFN2-xTB energies, forces, dipoles "
+                    "and charges of every frame.")
+
+
 def __getattr__(name: str):
     # MOLECULES_SMALL reads the catalogue's checksum on first access.
     if name == "MOLECULES_SMALL":
         spec = _make_spec()
         globals()["MOLECULES_SMALL"] = spec
+        return spec
+    if name == "ETHANOL_MD":
+        spec = _make_ethanol_spec()
+        globals()["ETHANOL_MD"] = spec
         return spec
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
