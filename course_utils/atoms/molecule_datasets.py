@@ -53,7 +53,7 @@ def default_params() -> dict:
         "elements": ["C", "N", "O"],
         "max_heavy": 7,
         "max_rings": 2,
-        "n_main": 3000,
+        "n_main": 1940,
         "extrapolation": {"8": 100, "9": 100},
         "n_conformer_subset": 100,
         "seed": 2026,
