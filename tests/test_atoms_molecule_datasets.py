@@ -48,7 +48,7 @@ def test_final_filters(smiles, ok):
 
 def test_hereditary_filters_prune_while_growing():
     children = set().union(*chemspace._children("CC", ("C", "N", "O"), 2))
-    assert "C=C" in children and "CCO" in children and "C#C" in children
+    assert {"C=C", "CCO", "CC=O", "CC#N"} <= children and "C#C" not in children  # C#C is two raises away
     assert not any("=C=" in c for c in children)
     allowed = set().union(*chemspace._children("CN", ("C", "N", "O"), 2))
     assert not any(s in allowed for s in ("CNN", "CNO"))  # no N-N / N-O bonds

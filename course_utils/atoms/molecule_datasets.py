@@ -19,6 +19,19 @@ Phys. Rev. Lett. 108, 058301 (2012)): no sulfur or halogens; our filters are few
 the reference method is GFN2-xTB, not DFT (QM7 used PBE0, QM9 B3LYP/6-31G(2df,p)), so the numbers are a
 stand-in for DFT, good enough to teach with and not to benchmark against.
 
+The shipped build (measured): the enumeration has 3, 8, 17, 87, 377, 2,168 and 12,976 molecules with 1 ... 7
+heavy atoms (15,636); the main split is the first 1,940 of its seeded permutation (the issue asked for 3,000 to
+6,000; the build ran out of time on a shared 2-core machine -- raising ``n_main`` keeps every finished molecule,
+since the sample is a prefix of the permutation, and the script resumes). 1,907 of them reached a minimum with
+their connectivity intact (heavy atoms 2: 1, 3: 2, 4: 13, 5: 54, 6: 272, 7: 1,565), 183 of the 200 extrapolation
+molecules (8: 89, 9: 94); the 50 failures are mostly small bridged "aromatic" bicycles that the filters let
+through (ETKDG cannot embed them, or xTB rearranges them) and are kept as rows with ``ok = False``. Groups in the
+main split (SMARTS, a molecule may count in several): ring 1,140, 3- or 4-membered ring 794, imine 841, alkene
+625, ether 582, amine 549, alcohol 301, alkyne 232, nitrile 169, aldehyde/ketone 122, amide 116, acid/ester
+111, aromatic 88. Conformer subset: 98 molecules with 236 distinct minima. Compute: 3,148 s with one niced worker
+(about 1 s per molecule, 3.5 s for the six-start subset); cache 1.26 MB plus the 0.22 MB catalogue. A rebuild by
+``data.load`` runs serially (about an hour); ``scripts/build_molecules.py --workers 2`` halves it.
+
 Arrays (``N`` molecules, ``M = params["max_atoms"]`` padded atoms, ``K = 6`` conformers, ``P =
 params["max_orbitals"]`` padded orbitals; Angstrom, eV, e, e*Angstrom; float32 unless said, padding 0):
 ``smiles`` (N,) str; ``split`` (N,) ``"main"`` or ``"extrapolation"``; ``ok`` (N,) bool, False where the
@@ -291,7 +304,7 @@ def ethanol_params() -> dict:
         "equilibration_fs": 1000.0,
         "stride_fs": 10.0,
         "replicas": {"train": 4, "heldout": 2},
-        "frames_per_replica": {"train": 800, "heldout": 400},
+        "frames_per_replica": {"train": 600, "heldout": 300},
         "seed": 500,
     }
 
