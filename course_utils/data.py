@@ -39,6 +39,7 @@ USER_DATA_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) /
 DATASETS: dict[str, str] = {
     # name -> "module:attribute" of its DatasetSpec; imported only when the data set is asked for.
     "alloys": "course_utils.atoms.datasets:ALLOYS",
+    "ethanol_md": "course_utils.atoms.molecule_datasets:ETHANOL_MD",
     "molecules_small": "course_utils.atoms.molecule_datasets:MOLECULES_SMALL",
     "rdm1_wells_1d": "course_utils.learn.rdm:RDM1_WELLS",
     "tddft_h2_1d": "course_utils.learn.functionals:TDDFT_H2",
