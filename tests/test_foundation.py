@@ -13,7 +13,7 @@ from course_utils.exercises import Feedback, checker
 def test_import_is_light():
     code = ("import sys, course_utils, course_utils.data, course_utils.exercises, course_utils.plots, "
             "course_utils.units, course_utils.env; "
-            "heavy = [m for m in ('tensorflow', 'keras', 'torch', 'pyscf', 'tblite', 'matplotlib', 'sklearn') "
+            "heavy = [m for m in ('tensorflow', 'keras', 'torch', 'pyscf', 'tblite', 'rdkit', 'matplotlib', 'sklearn') "
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"import course_utils pulled in heavy modules: {out}"

@@ -12,16 +12,20 @@ are imported inside the functions that need them):
 ``crystal_graphs`` crystal graphs (k nearest neighbours over periodic images, shell and bond-length features),
                  padded for batching
 ``calculators``  reference calculators behind ASE's Calculator API: EMT, GFN2-xTB (tblite), PySCF
+``molecules``    small molecules: SMILES -> RDKit 3D conformers -> ase.Atoms, GFN2-xTB optimisation and single
+                 points (dipoles, charges, orbital energies), connectivity checks from Wiberg bond orders
 ``md``           a small seeded molecular-dynamics sampler (Langevin or velocity Verlet)
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
+``chemspace``    an enumeration of small organic molecules by valence rules with GDB-like filters
+``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
 """
 
 from __future__ import annotations
 
 from .._lazy import lazy_submodules
 
-_SUBMODULES = ("calculators", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md", "prototypes",
-               "relax")
+_SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md",
+               "molecule_datasets", "molecules", "prototypes", "relax")
 
 __all__ = list(_SUBMODULES)
 

@@ -176,3 +176,79 @@ class PySCFCalculator(Calculator):
         return (f"PySCF SCF for {self.atoms.get_chemical_formula()} ({kind}, basis {p['basis']}) did not converge "
                 f"within max_cycle={p['max_cycle']} iterations ({reached}last energy {float(mf.e_tot):.10f} Ha, "
                 f"conv_tol {p['conv_tol']:g} Ha); raise max_cycle or start from a better geometry")
+
+
+class KerasCalculator(Calculator):
+    """A trained Keras model as an ASE calculator: energy from the model, forces by ``tf.GradientTape``.
+
+    The model maps a batch of one structure to its energy::
+
+        energy = model([numbers, positions])   # numbers (1, n) int32, positions (1, n, 3) -> shape (1,) or (1, 1)
+
+    in eV for positions in Angstrom (``energy_scale`` and ``length_scale`` convert a model trained in other
+    units: energy_eV = energy_scale * model(positions_A / length_scale)). Forces are ``-dE/dR`` by automatic
+    differentiation, so they are exactly conservative and MD with them conserves energy up to the time step
+    error. With this, ``atoms.calc = KerasCalculator(model)`` runs ASE's optimisers and MD with a learned
+    potential exactly as with ``emt()`` or ``gfn2_xtb()``.
+
+    TensorFlow is imported when the calculator is made (not when this module is imported).
+
+    Parameters
+    ----------
+    model : keras.Model or callable
+        Takes ``[numbers, positions]`` as above and returns the energy of the structure.
+    energy_scale, length_scale : float
+        Unit conversions (see above); 1.0 for a model trained in eV and Angstrom.
+    dtype : {"float32", "float64"}
+        Floating type of the positions fed to the model (match the model's weights).
+    """
+
+    implemented_properties = ["energy", "free_energy", "forces"]
+
+    def __init__(self, model, *, energy_scale: float = 1.0, length_scale: float = 1.0, dtype: str = "float32",
+                 **kwargs):
+        from .._checks import one_of
+
+        if not callable(model):
+            raise TypeError(f"model must be a Keras model (or a callable), got {_describe(model)}")
+        self.energy_scale = as_number(energy_scale, "energy_scale")
+        self.length_scale = as_number(length_scale, "length_scale", minimum=0.0, strict_minimum=True)
+        self.dtype = one_of(dtype, "dtype", ("float32", "float64"))
+        super().__init__(**kwargs)
+        import tensorflow as tf
+
+        self.model = model
+        self._tf = tf
+        float_type = tf.float32 if dtype == "float32" else tf.float64
+
+        @tf.function(input_signature=[tf.TensorSpec([1, None], tf.int32), tf.TensorSpec([1, None, 3], float_type)],
+                     reduce_retracing=True)
+        def energy_and_forces(numbers, positions):
+            with tf.GradientTape() as tape:
+                tape.watch(positions)
+                energy = tf.reduce_sum(model([numbers, positions], training=False))
+            return energy, -tape.gradient(energy, positions)
+
+        self._energy_and_forces = energy_and_forces
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=None):
+        from ase.calculators.calculator import all_changes
+
+        super().calculate(atoms, properties, all_changes if system_changes is None else system_changes)
+        if any(self.atoms.pbc):
+            raise ValueError("KerasCalculator handles molecules only; the structure has periodic boundary "
+                             "conditions")
+        numbers = np.asarray(self.atoms.numbers, dtype=np.int32)[None, :]
+        positions = (np.asarray(self.atoms.positions, dtype=self.dtype) / self.length_scale)[None, :, :]
+        energy, forces = self._energy_and_forces(self._tf.constant(numbers), self._tf.constant(positions))
+        energy = float(energy.numpy()) * self.energy_scale
+        if not np.isfinite(energy):
+            raise ValueError(f"the model returned a non-finite energy ({energy}) for "
+                             f"{self.atoms.get_chemical_formula()}")
+        self.results["energy"] = self.results["free_energy"] = energy
+        self.results["forces"] = np.asarray(forces.numpy()[0], dtype=float) * self.energy_scale / self.length_scale
+
+
+def keras_model(model, **kwargs) -> KerasCalculator:
+    """A :class:`KerasCalculator` around ``model`` (see there for the model's inputs, units and options)."""
+    return KerasCalculator(model, **kwargs)

@@ -1,0 +1,404 @@
+"""Two molecular data sets with GFN2-xTB labels: ``molecules_small`` and ``ethanol_md`` (at the end of this file).
+
+``molecules_small``: small organic molecules of H, C, N, O with GFN2-xTB minima and properties.
+
+What it is
+----------
+A seeded random sample of an enumeration made by the course itself (:mod:`.chemspace`: every molecule of C, N, O
+and H with up to 7 heavy atoms allowed by the valences, at most two rings, and GDB-like stability filters,
+de-duplicated by RDKit canonical SMILES), plus a small *extrapolation* split of molecules with 8 and 9 heavy atoms
+grown at random from the same rules. For each molecule: a few ETKDG conformers (1 + the number of rotatable bonds,
+at most 3) pre-optimised with MMFF94, each optimised with GFN2-xTB (BFGS, fmax 0.01 eV/Angstrom); the lowest
+minimum whose Wiberg bond orders give back the molecule's canonical SMILES is kept. For a random subset of the
+main split (``params["n_conformer_subset"]`` molecules) six starts are used and every distinct minimum is stored.
+
+Compared with GDB-13's molecules of up to 7 heavy atoms (C, N, O, S, Cl: the 7,165 of QM7; L. C. Blum,
+J.-L. Reymond, J. Am. Chem. Soc. 131, 8732 (2009); M. Rupp, A. Tkatchenko, K.-R. Mueller, O. A. von Lilienfeld,
+Phys. Rev. Lett. 108, 058301 (2012)): no sulfur or halogens; our filters are fewer and simpler than GDB's (see
+:mod:`.chemspace`), so the enumeration is larger (the counts are in ``catalogue()["counts"]``) and is subsampled;
+the reference method is GFN2-xTB, not DFT (QM7 used PBE0, QM9 B3LYP/6-31G(2df,p)), so the numbers are a
+stand-in for DFT, good enough to teach with and not to benchmark against.
+
+The shipped build (measured): the enumeration has 3, 8, 17, 87, 377, 2,168 and 12,976 molecules with 1 ... 7
+heavy atoms (15,636); the main split is the first 1,940 of its seeded permutation (the issue asked for 3,000 to
+6,000; the build ran out of time on a shared 2-core machine -- raising ``n_main`` keeps every finished molecule,
+since the sample is a prefix of the permutation, and the script resumes). 1,907 of them reached a minimum with
+their connectivity intact (heavy atoms 2: 1, 3: 2, 4: 13, 5: 54, 6: 272, 7: 1,565), 183 of the 200 extrapolation
+molecules (8: 89, 9: 94); the 50 failures are mostly small bridged "aromatic" bicycles that the filters let
+through (ETKDG cannot embed them, or xTB rearranges them) and are kept as rows with ``ok = False``. Groups in the
+main split (SMARTS, a molecule may count in several): ring 1,140, 3- or 4-membered ring 794, imine 841, alkene
+625, ether 582, amine 549, alcohol 301, alkyne 232, nitrile 169, aldehyde/ketone 122, amide 116, acid/ester
+111, aromatic 88. Conformer subset: 98 molecules with 236 distinct minima. Compute: 3,148 s with one niced worker
+(about 1 s per molecule, 3.5 s for the six-start subset); cache 1.26 MB plus the 0.22 MB catalogue. A rebuild by
+``data.load`` runs serially (about an hour); ``scripts/build_molecules.py --workers 2`` halves it.
+
+Arrays (``N`` molecules, ``M = params["max_atoms"]`` padded atoms, ``K = 6`` conformers, ``P =
+params["max_orbitals"]`` padded orbitals; Angstrom, eV, e, e*Angstrom; float32 unless said, padding 0):
+``smiles`` (N,) str; ``split`` (N,) ``"main"`` or ``"extrapolation"``; ``ok`` (N,) bool, False where the
+molecule could not be embedded or no minimum kept its connectivity (``failure`` (N,) says why; its other
+arrays are 0); ``n_heavy``, ``n_atoms`` (N,);
+``numbers`` (N, M); ``positions`` (N, M, 3) the xTB minimum; ``positions_start`` (N, M, 3) the MMFF geometry it
+was optimised from; ``energy`` (N,) float64; ``dipole`` (N, 3); ``charges`` (N, M) Mulliken;
+``n_orbitals`` (N,); ``orbital_energies``, ``occupations`` (N, P); ``homo``, ``lumo`` (N,);
+``n_starts``, ``n_kept`` (N,) conformers tried / that kept their connectivity; ``n_conformers`` (N,) stored
+conformers (0 outside the subset); ``conformer_positions`` (N, K, M, 3), ``conformer_energies`` (N, K) float64,
+``conformer_dipoles`` (N, K, 3), ``conformer_charges`` (N, K, M), sorted by energy.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+CATALOGUE_FILE = Path(__file__).resolve().parents[1] / "datasets" / "molecules_small_catalogue.json"
+CONFORMER_SLOTS = 6
+DISTINCT_ENERGY = 5e-4
+"""eV: two minima closer than this in energy are counted as one conformer (mirror images included)."""
+
+
+def default_params() -> dict:
+    """The generator parameters of the shipped data set (JSON-serialisable)."""
+    return {
+        "elements": ["C", "N", "O"],
+        "max_heavy": 7,
+        "max_rings": 2,
+        "n_main": 1940,
+        "extrapolation": {"8": 100, "9": 100},
+        "n_conformer_subset": 100,
+        "seed": 2026,
+        "max_starts": 3,
+        "subset_starts": CONFORMER_SLOTS,
+        "prune_rms": 0.1,
+        "fmax": 0.01,
+        "max_steps": 500,
+        "optimizer": "BFGS",
+        "method": "GFN2-xTB",
+        "electronic_temperature": 300.0,
+        "max_atoms": 29,
+        "max_orbitals": 56,
+    }
+
+
+def make_catalogue(params: dict | None = None, *, progress: bool = False) -> dict:
+    """Enumerate, subsample and grow the molecules of the data set (a few minutes); JSON-serialisable.
+
+    Returns ``{"params", "counts", "main", "extrapolation", "pool"}``: ``counts[k]`` molecules with ``k`` heavy atoms
+    in the enumeration; ``main`` the seeded sample in data-set order; ``extrapolation`` the grown 8-9 heavy-atom
+    molecules; ``pool`` every enumerated molecule not in ``main`` (for screening exercises).
+    """
+    from .chemspace import enumerate_molecules, grow_randomly
+
+    params = default_params() if params is None else params
+    levels = enumerate_molecules(params["max_heavy"], elements=params["elements"], max_rings=params["max_rings"])
+    everything = [s for level in levels for s in level]
+    rng = np.random.default_rng(params["seed"])
+    order = rng.permutation(len(everything))
+    n_main = int(params["n_main"])
+    if n_main > len(everything):
+        raise ValueError(f"n_main={n_main} but the enumeration has only {len(everything)} molecules")
+    main = [everything[i] for i in order[:n_main]]
+    pool = sorted(everything[i] for i in order[n_main:])
+    extrapolation = []
+    for n_heavy, count in sorted(params["extrapolation"].items()):
+        extrapolation += grow_randomly(levels[-1], int(n_heavy), int(count), rng=rng, elements=params["elements"],
+                                       max_rings=params["max_rings"], exclude=extrapolation)
+    return {"params": {k: params[k] for k in ("elements", "max_heavy", "max_rings", "n_main", "extrapolation",
+                                              "seed")},
+            "counts": {str(k + 1): len(level) for k, level in enumerate(levels)},
+            "main": main, "extrapolation": extrapolation, "pool": pool}
+
+
+def write_catalogue(catalogue: dict, path: Path = CATALOGUE_FILE) -> str:
+    """Write the catalogue JSON; returns its SHA-256."""
+    path.write_text(json.dumps(catalogue, separators=(",", ":")) + "\n")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_from(path: str) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def catalogue() -> dict:
+    """The shipped catalogue (see :func:`make_catalogue`); ``scripts/build_molecules.py`` writes it."""
+    if not CATALOGUE_FILE.exists():
+        raise FileNotFoundError(f"{CATALOGUE_FILE} is missing; run scripts/build_molecules.py --catalogue-only")
+    return _catalogue_from(str(CATALOGUE_FILE))
+
+
+def molecule_list(params: dict | None = None) -> list[tuple[str, str]]:
+    """``(smiles, split)`` of every sample, in order."""
+    cat = catalogue()
+    return [(s, "main") for s in cat["main"]] + [(s, "extrapolation") for s in cat["extrapolation"]]
+
+
+def n_starts_for(smiles: str, max_starts: int) -> int:
+    """1 + the number of rotatable bonds (RDKit's definition), at most ``max_starts``: rigid molecules need one."""
+    from rdkit import Chem
+    from rdkit.Chem import rdMolDescriptors
+
+    return 1 + min(int(rdMolDescriptors.CalcNumRotatableBonds(Chem.MolFromSmiles(smiles))), max_starts - 1)
+
+
+def compute_molecule(smiles: str, params: dict, *, conformer_subset: bool = False) -> dict:
+    """Everything the data set stores about one molecule (unpadded; see the module docstring for units).
+
+    Raises ``course_utils.ConvergenceError`` when no conformer keeps its connectivity.
+    """
+    from .molecules import canonical_smiles, connectivity_smiles, embed, optimize, single_point, to_atoms
+
+    n_starts = int(params["subset_starts"]) if conformer_subset else n_starts_for(smiles, int(params["max_starts"]))
+    mol = embed(smiles, n_conformers=n_starts, seed=int(params["seed"]), prune_rms=float(params["prune_rms"]))
+    reference = canonical_smiles(mol)
+    minima = []
+    for k in range(mol.GetNumConformers()):
+        start = to_atoms(mol, k)
+        minimum = optimize(start, fmax=params["fmax"], max_steps=params["max_steps"], optimizer=params["optimizer"],
+                           raise_on_failure=False)
+        if not minimum.info["converged"]:
+            continue
+        result = single_point(minimum, electronic_temperature=params["electronic_temperature"])
+        if connectivity_smiles(minimum, result.bond_orders) == reference:
+            minima.append((result.energy, k, start, minimum, result))
+    if not minima:
+        from .._checks import ConvergenceError
+
+        raise ConvergenceError(f"no conformer of molecule {smiles!r} kept its connectivity in a GFN2-xTB minimum "
+                               f"({mol.GetNumConformers()} tried)")
+    minima.sort(key=lambda item: (item[0], item[1]))
+    energy, _, start, minimum, result = minima[0]
+    record = {
+        "smiles": reference, "numbers": minimum.numbers.copy(), "positions": minimum.positions.copy(),
+        "positions_start": start.positions.copy(), "energy": energy, "dipole": result.dipole,
+        "charges": result.charges, "orbital_energies": result.orbital_energies, "occupations": result.occupations,
+        "homo": result.homo, "lumo": result.lumo, "n_starts": mol.GetNumConformers(), "n_kept": len(minima),
+        "conformers": [],
+    }
+    if conformer_subset:
+        distinct = []
+        for item in minima:
+            if all(abs(item[0] - other[0]) > DISTINCT_ENERGY for other in distinct):
+                distinct.append(item)
+        record["conformers"] = [(e, m.positions.copy(), r.dipole, r.charges) for e, _, _, m, r in distinct]
+    return record
+
+
+def conformer_subset_size(params) -> int:
+    return int(params["n_conformer_subset"])
+
+
+def build_molecules_small(params, indices) -> dict[str, np.ndarray]:
+    """Builder of the data set: arrays for samples ``indices`` (see the module docstring)."""
+    entries = molecule_list(params)
+    m, p, k = int(params["max_atoms"]), int(params["max_orbitals"]), CONFORMER_SLOTS
+    indices = np.asarray(indices, dtype=int)
+    n = len(indices)
+    f32 = np.float32
+    from .._checks import ConvergenceError
+    from .chemspace import heavy_atom_count
+    from .molecules import EmbeddingError
+
+    out = {
+        "smiles": np.empty(n, dtype="<U40"), "split": np.empty(n, dtype="<U13"), "ok": np.zeros(n, dtype=bool),
+        "failure": np.full(n, "", dtype="<U120"),
+        "n_heavy": np.zeros(n, dtype=np.int64), "n_atoms": np.zeros(n, dtype=np.int64),
+        "numbers": np.zeros((n, m), dtype=np.int64),
+        "positions": np.zeros((n, m, 3), dtype=f32), "positions_start": np.zeros((n, m, 3), dtype=f32),
+        "energy": np.zeros(n), "dipole": np.zeros((n, 3), dtype=f32), "charges": np.zeros((n, m), dtype=f32),
+        "n_orbitals": np.zeros(n, dtype=np.int64), "orbital_energies": np.zeros((n, p), dtype=f32),
+        "occupations": np.zeros((n, p), dtype=f32), "homo": np.zeros(n, dtype=f32), "lumo": np.zeros(n, dtype=f32),
+        "n_starts": np.zeros(n, dtype=np.int64), "n_kept": np.zeros(n, dtype=np.int64),
+        "n_conformers": np.zeros(n, dtype=np.int64), "conformer_positions": np.zeros((n, k, m, 3), dtype=f32),
+        "conformer_energies": np.zeros((n, k)), "conformer_dipoles": np.zeros((n, k, 3), dtype=f32),
+        "conformer_charges": np.zeros((n, k, m), dtype=f32),
+    }
+    for row, index in enumerate(indices):
+        smiles, split = entries[index]
+        out["smiles"][row], out["split"][row] = smiles, split
+        try:
+            record = compute_molecule(smiles, params, conformer_subset=bool(index < conformer_subset_size(params)))
+        except (EmbeddingError, ConvergenceError) as error:
+            # kept as a row so that sample i stays molecule i; the reason is stored, the arrays stay 0
+            out["failure"][row] = f"{type(error).__name__}: {error}"[:120]
+            out["n_heavy"][row] = heavy_atom_count(smiles)
+            continue
+        out["ok"][row] = True
+        a, o = len(record["numbers"]), len(record["orbital_energies"])
+        if a > m or o > p:
+            raise ValueError(f"{smiles}: {a} atoms / {o} orbitals exceed max_atoms={m} / max_orbitals={p}")
+        out["n_heavy"][row] = int((record["numbers"] > 1).sum())
+        out["n_atoms"][row], out["n_orbitals"][row] = a, o
+        out["numbers"][row, :a] = record["numbers"]
+        for key in ("positions", "positions_start", "charges"):
+            out[key][row, :a] = record[key]
+        out["orbital_energies"][row, :o] = record["orbital_energies"]
+        out["occupations"][row, :o] = record["occupations"]
+        for key in ("energy", "dipole", "homo", "lumo", "n_starts", "n_kept"):
+            out[key][row] = record[key]
+        conformers = record["conformers"][:k]
+        out["n_conformers"][row] = len(conformers)
+        for c, (energy, positions, dipole, charges) in enumerate(conformers):
+            out["conformer_energies"][row, c] = energy
+            out["conformer_positions"][row, c, :a] = positions
+            out["conformer_dipoles"][row, c] = dipole
+            out["conformer_charges"][row, c, :a] = charges
+    return out
+
+
+def atoms_from_arrays(arrays, index: int, *, start: bool = False, conformer: int | None = None):
+    """Molecule ``index`` of the loaded data set as ``ase.Atoms`` (the minimum, its MMFF start, or a stored
+    conformer); ``info`` carries ``smiles``, ``name`` and ``energy`` (eV, for minima)."""
+    from ase import Atoms
+
+    from .._checks import as_int
+
+    index = as_int(index, "index", minimum=0, maximum=len(arrays["n_atoms"]) - 1)
+    a = int(arrays["n_atoms"][index])
+    if conformer is not None:
+        conformer = as_int(conformer, "conformer", minimum=0, maximum=int(arrays["n_conformers"][index]) - 1)
+        positions, energy = arrays["conformer_positions"][index, conformer, :a], arrays["conformer_energies"][index,
+                                                                                                           conformer]
+    elif start:
+        positions, energy = arrays["positions_start"][index, :a], None
+    else:
+        positions, energy = arrays["positions"][index, :a], arrays["energy"][index]
+    atoms = Atoms(numbers=arrays["numbers"][index, :a], positions=np.asarray(positions, dtype=float))
+    atoms.info.update(smiles=str(arrays["smiles"][index]), name=str(arrays["smiles"][index]), charge=0,
+                      multiplicity=1)
+    if energy is not None:
+        atoms.info["energy"] = float(energy)
+    return atoms
+
+
+def _make_spec():
+    from ..data import DatasetSpec
+
+    params = default_params()
+    params["catalogue_sha256"] = hashlib.sha256(CATALOGUE_FILE.read_bytes()).hexdigest() if CATALOGUE_FILE.exists() \
+        else None
+    n = params["n_main"] + sum(params["extrapolation"].values())
+    return DatasetSpec(
+        name="molecules_small", build=build_molecules_small, params=params, n_samples=n, version=1,
+        description="Small organic molecules of H, C, N, O (up to 7 heavy atoms, plus an 8-9 heavy-atom "
+                    "extrapolation split) enumerated by valence rules with GDB-like filters and subsampled; "
+                    "lowest GFN2-xTB minimum of a few ETKDG/MMFF conformers with connectivity kept; energies, "
+                    "dipoles, Mulliken charges, orbital energies and occupations; several conformers for a subset.")
+
+
+# ============================================================================================ ethanol_md
+TRAJECTORY_FILE = Path(__file__).resolve().parents[1] / "datasets" / "ethanol_md_trajectories.npz"
+
+
+def ethanol_params() -> dict:
+    """Generator parameters of the ``ethanol_md`` data set (JSON-serialisable)."""
+    return {
+        "smiles": "CCO",
+        "method": "GFN2-xTB",
+        "temperature_K": 500.0,
+        "timestep_fs": 0.5,
+        "friction_per_fs": 0.01,
+        "equilibration_fs": 1000.0,
+        "stride_fs": 10.0,
+        "replicas": {"train": 4, "heldout": 2},
+        "frames_per_replica": {"train": 600, "heldout": 300},
+        "seed": 500,
+    }
+
+
+def run_ethanol_replica(params: dict, split: str, replica: int) -> dict[str, np.ndarray]:
+    """One Langevin trajectory of ethanol with GFN2-xTB (see :func:`ethanol_params`), after its equilibration.
+
+    Starts from the xTB minimum of ethanol with Maxwell-Boltzmann velocities seeded by ``(seed, split, replica)``;
+    returns ``positions`` (T, 9, 3) Angstrom, ``time_fs`` (T,) from the end of the equilibration,
+    ``md_energy`` (T,) eV and ``md_temperature`` (T,) K of the recorded frames.
+    """
+    from .md import run_md
+    from .molecules import lowest_conformer, xtb_calculator
+
+    start = lowest_conformer(params["smiles"], n_conformers=3, seed=0).atoms
+    start.calc = xtb_calculator(start)
+    dt, stride = float(params["timestep_fs"]), float(params["stride_fs"])
+    frames = int(params["frames_per_replica"][split])
+    every = int(round(stride / dt))
+    skip = int(round(float(params["equilibration_fs"]) / stride))
+    seed = [int(params["seed"]), ("train", "heldout").index(split), int(replica)]
+    trajectory = run_md(start, temperature_K=params["temperature_K"], timestep_fs=dt,
+                        n_steps=every * (skip + frames - 1), sample_every=every, ensemble="langevin",
+                        friction_per_fs=params["friction_per_fs"], seed=np.random.default_rng(seed))
+    keep = slice(skip, skip + frames)
+    return {"positions": trajectory.positions[keep], "time_fs": trajectory.time[keep] - trajectory.time[skip],
+            "md_energy": trajectory.potential_energy[keep], "md_temperature": trajectory.temperature[keep],
+            "numbers": trajectory.numbers}
+
+
+def ethanol_trajectories() -> dict[str, np.ndarray]:
+    """The shipped trajectories (``scripts/build_ethanol_md.py`` writes them): ``positions`` (T, 9, 3),
+    ``numbers`` (9,), ``split`` (T,), ``replica`` (T,), ``time_fs`` (T,), ``md_energy`` (T,), ``md_temperature``
+    (T,), ``md_seconds`` (replicas,) wall time of each replica."""
+    if not TRAJECTORY_FILE.exists():
+        raise FileNotFoundError(f"{TRAJECTORY_FILE} is missing; run scripts/build_ethanol_md.py")
+    return _trajectories_from(str(TRAJECTORY_FILE))
+
+
+@functools.lru_cache(maxsize=1)
+def _trajectories_from(path: str) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as stored:
+        return {key: stored[key] for key in stored.files}
+
+
+def build_ethanol_md(params, indices) -> dict[str, np.ndarray]:
+    """Builder of ``ethanol_md``: GFN2-xTB single points of the stored frames ``indices``.
+
+    Arrays (``T`` frames; Angstrom, eV, eV/Angstrom, e*Angstrom): ``positions`` (T, 9, 3), ``numbers`` (T, 9),
+    ``split`` (T,) ``"train"``/``"heldout"``, ``replica`` (T,), ``time_fs`` (T,), ``energy`` (T,), ``forces``
+    (T, 9, 3), ``dipole`` (T, 3), ``charges`` (T, 9).
+    """
+    from ase import Atoms
+
+    from .molecules import single_point
+
+    traj = ethanol_trajectories()
+    indices = np.asarray(indices, dtype=int)
+    n, a = len(indices), len(traj["numbers"])
+    out = {"positions": traj["positions"][indices].astype(float), "numbers": np.tile(traj["numbers"], (n, 1)),
+           "split": traj["split"][indices].astype("<U7"), "replica": traj["replica"][indices].astype(np.int64),
+           "time_fs": traj["time_fs"][indices].astype(float), "energy": np.zeros(n), "forces": np.zeros((n, a, 3)),
+           "dipole": np.zeros((n, 3)), "charges": np.zeros((n, a))}
+    for row in range(n):
+        atoms = Atoms(numbers=traj["numbers"], positions=out["positions"][row])
+        atoms.info["name"] = f"ethanol frame {indices[row]}"
+        result = single_point(atoms)
+        out["energy"][row], out["forces"][row] = result.energy, result.forces
+        out["dipole"][row], out["charges"][row] = result.dipole, result.charges
+    return out
+
+
+def _make_ethanol_spec():
+    from ..data import DatasetSpec
+
+    params = ethanol_params()
+    params["trajectory_sha256"] = hashlib.sha256(TRAJECTORY_FILE.read_bytes()).hexdigest() \
+        if TRAJECTORY_FILE.exists() else None
+    n = sum(params["replicas"][s] * params["frames_per_replica"][s] for s in ("train", "heldout"))
+    return DatasetSpec(
+        name="ethanol_md", build=build_ethanol_md, params=params, n_samples=n, version=1,
+        description="Ethanol sampled by GFN2-xTB Langevin MD at 500 K (independent replicas, frames every 10 fs "
+                    "after 1 ps of equilibration; separate held-out replicas); GFN2-xTB energies, forces, dipoles "
+                    "and charges of every frame.")
+
+
+def __getattr__(name: str):
+    # MOLECULES_SMALL reads the catalogue's checksum on first access.
+    if name == "MOLECULES_SMALL":
+        spec = _make_spec()
+        globals()["MOLECULES_SMALL"] = spec
+        return spec
+    if name == "ETHANOL_MD":
+        spec = _make_ethanol_spec()
+        globals()["ETHANOL_MD"] = spec
+        return spec
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
