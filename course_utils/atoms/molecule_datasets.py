@@ -294,7 +294,14 @@ TRAJECTORY_FILE = Path(__file__).resolve().parents[1] / "datasets" / "ethanol_md
 
 
 def ethanol_params() -> dict:
-    """Generator parameters of the ``ethanol_md`` data set (JSON-serialisable)."""
+    """Generator parameters of the ``ethanol_md`` data set (JSON-serialisable).
+
+    The shipped build (measured): 6 replicas, 36 ps simulated (30 ps recorded) in 359 s of compute with one
+    niced worker on a shared machine; mean kinetic temperature 513 K; 3,000 frames whose energies lie 0.12 to
+    1.13 eV above the xTB minimum (range 1.01 eV), force RMS 1.02 eV/Angstrom. The C-C-O-H dihedral is trans
+    (|phi| > 120 deg) in 11 % of the training frames but 25 % of the held-out ones: 24 ps is not enough for a
+    converged torsion distribution (the barrier is crossed rarely at 500 K), so longer runs would be better.
+    """
     return {
         "smiles": "CCO",
         "method": "GFN2-xTB",
