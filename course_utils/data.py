@@ -223,7 +223,8 @@ def cache_problem(spec: DatasetSpec | str, directory: str | Path | None = None) 
 
 
 def _usable_directory(spec: DatasetSpec) -> Path:
-    """The shipped cache if it is good, else the user cache if that is good, else the user cache (to rebuild)."""
+    """Where :func:`load` reads (and, when it must rebuild, writes) ``spec``: the shipped cache when it is good,
+    otherwise the user cache."""
     if cache_problem(spec, DATA_DIR) is None:
         return DATA_DIR
     return USER_DATA_DIR

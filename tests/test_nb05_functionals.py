@@ -199,3 +199,12 @@ def test_kernel_functional_is_a_scikit_learn_estimator(box):
     with pytest.raises(ValueError, match="shape"):
         model.predict(np.ones((2, 7)))
     np.testing.assert_allclose(model.projected_gradient(x[0], m=20, l=4).sum(), 0.0, atol=1e-8)
+
+
+def test_solve_box_rejects_bad_input():
+    with pytest.raises(ValueError, match="n_points"):
+        datasets.solve_box([[5.0]], [[0.5]], [[0.05]], n_points=5)
+    with pytest.raises(ValueError, match="max_electrons"):
+        datasets.solve_box([[5.0]], [[0.5]], [[0.05]], max_electrons=0)
+    with pytest.raises(ValueError, match="widths must be positive"):
+        datasets.solve_box([[5.0]], [[0.5]], [[0.0]], max_electrons=1, n_points=50)
