@@ -133,15 +133,60 @@ def test_pyscf_energy_and_forces_come_from_one_scf(monkeypatch):
     water = _water()
     water.calc = calculators.pyscf_dft(xc=None, basis="sto-3g")
     water.get_potential_energy()
-    assert set(water.calc.results) == {"energy", "forces"}
-    forces = water.get_forces()
+    assert set(water.calc.results) == {"energy", "dipole", "orbital_energies", "occupations"}
+    forces = water.get_forces()  # the gradient of the stored SCF, not a second SCF
     water.get_potential_energy()
+    water.get_dipole_moment()
     assert len(runs) == 1 and water.calc.scf_runs == 1
     assert forces.shape == (3, 3)
     water.positions[0, 2] += 0.01  # a new geometry needs a new SCF, again one for both properties
     water.get_forces()
     water.get_potential_energy()
     assert len(runs) == 2 and water.calc.scf_runs == 2
+
+
+def test_pyscf_dipole_is_minus_the_field_derivative_of_the_energy_and_orbitals_are_consistent():
+    # Independent check of the dipole: E(F) = E0 - mu.F + ..., with the field added to PySCF's core Hamiltonian
+    # here (h -> h + F.r for the electrons, -F.R for the nuclei), central differences in F.
+    from pyscf import gto, scf
+
+    water = _water()
+    water.calc = calculators.pyscf_dft(xc=None, basis="sto-3g")
+    mu = water.get_dipole_moment()  # e*Angstrom
+    mol = gto.M(atom=[(s, tuple(x)) for s, x in zip(water.get_chemical_symbols(), water.positions, strict=True)],
+                unit="Angstrom", basis="sto-3g", verbose=0)
+    r_ints = mol.intor("int1e_r")  # (3, nao, nao), bohr; electrons carry charge -1
+
+    def energy_in_field(field):
+        mf = scf.RHF(mol)
+        mf.conv_tol = 1e-12
+        h0 = mf.get_hcore()
+        mf.get_hcore = lambda *args: h0 + np.einsum("x,xij->ij", field, r_ints)
+        nuclear = -float(np.dot(field, mol.atom_charges() @ mol.atom_coords()))
+        return mf.kernel() + nuclear
+
+    h = 1e-4  # Hartree/(e*bohr)
+    numeric = [-(energy_in_field(h * e) - energy_in_field(-h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(mu, np.array(numeric) * BOHR_TO_ANGSTROM, atol=2e-6)
+    assert 0.2 < np.linalg.norm(mu) < 0.5  # e*Angstrom (about 1-2.4 D): a polar molecule, in the right units
+    eps, occ = water.calc.results["orbital_energies"], water.calc.results["occupations"]
+    assert np.all(np.diff(eps) >= 0) and occ.sum() == 10 and np.all(occ[:5] == 2) and np.all(occ[5:] == 0)
+    # translating a neutral molecule leaves its dipole unchanged (the nuclear part is included)
+    moved = water.copy()
+    moved.positions += [1.0, -2.0, 0.5]
+    moved.calc = calculators.pyscf_dft(xc=None, basis="sto-3g")
+    np.testing.assert_allclose(moved.get_dipole_moment(), mu, atol=1e-7)
+
+
+def test_pyscf_density_fitting_agrees_and_is_a_checked_setting():
+    water = _water()
+    water.calc = calculators.pyscf_dft(xc="PBE", basis="def2-SVP", grid_level=2)
+    exact = water.get_potential_energy()
+    water.calc.set(density_fit=True)
+    fitted = water.get_potential_energy()
+    assert water.calc.scf_runs == 2 and 0 < abs(fitted - exact) < 5e-3  # eV: different, but close
+    with pytest.raises(TypeError, match="density_fit must be True or False"):
+        calculators.pyscf_dft(density_fit="yes")
 
 
 def test_pyscf_non_convergence_is_an_ase_scf_error_and_a_convergence_error():

@@ -95,9 +95,10 @@ def test_shipped_cache_is_valid_and_reproducible(name):
     cached = data.load(spec, rebuild=False)
     meta = json.loads(data.paths(spec)[1].read_text())
     assert meta["description"], f"{name}: metadata should say what the data are"
-    # Three random samples; one where a data set is a few long runs (each sample then costs tens of seconds).
-    # Seeded (per data set), so that a failure can be reproduced; the seed changes with the cache's checksum.
-    size = 3 if spec.n_samples >= 10 else 1
+    # Three random samples; one where a data set is a few long runs, or where its spec says each sample costs
+    # tens of seconds (extra["test_samples"]). Seeded (per data set), so that a failure can be reproduced; the
+    # seed changes with the cache's checksum.
+    size = int(spec.extra.get("test_samples", 3 if spec.n_samples >= 10 else 1))
     seed = int(meta["sha256"][:8], 16)
     sample = np.sort(np.random.default_rng(seed).choice(spec.n_samples, size=size, replace=False))
     fresh = data.build(spec, sample, progress=False)

@@ -44,19 +44,21 @@ def gfn2_xtb(*, charge: int = 0, multiplicity: int = 1, accuracy: float = 1.0, e
 
 
 def pyscf_dft(xc: str | None = "PBE", basis: str = "def2-SVP", *, charge: int = 0, spin: int = 0,
-              conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100):
+              conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100, density_fit: bool = False):
     """An ASE calculator running PySCF on a molecule (no periodic boundary conditions).
 
     ``xc``: a PySCF functional name (``"PBE"``, ``"B3LYP"``, ``"LDA"``, ...) for restricted (``spin=0``) or
     unrestricted Kohn-Sham, or ``None`` for Hartree-Fock; ``basis``: a PySCF basis name; ``spin``: number of
     unpaired electrons (2S); ``conv_tol``: SCF energy tolerance (Hartree); ``max_cycle``: SCF iterations before
-    :class:`PySCFConvergenceError` is raised. Forces are the analytic gradients (without the DFT grid response,
-    which is small at ``grid_level >= 3``). Energy and forces always come from the same SCF, so asking for the
-    forces after the energy costs no second SCF. The settings live in ``calc.parameters`` (ASE's protocol):
+    :class:`PySCFConvergenceError` is raised; ``density_fit``: resolution-of-the-identity integrals (PySCF's
+    ``density_fit()``, with its default auxiliary basis), several times faster for hybrids in large bases at
+    an error of about 1e-5 Ha per atom. Forces are the analytic gradients (without the DFT grid response, which
+    is small at ``grid_level >= 3``). Energy, dipole, orbital energies and forces come from one SCF, so asking
+    for the forces after the energy costs no second SCF. The settings live in ``calc.parameters`` (ASE's protocol):
     ``calc.set(basis=...)`` changes them and discards old results, ``calc.todict()`` lists the non-default ones.
     """
     return PySCFCalculator(xc=xc, basis=basis, charge=charge, spin=spin, conv_tol=conv_tol, grid_level=grid_level,
-                           max_cycle=max_cycle)
+                           max_cycle=max_cycle, density_fit=density_fit)
 
 
 class PySCFConvergenceError(SCFError, ConvergenceError):
@@ -68,6 +70,12 @@ def _check_xc(xc):
     if xc is not None and not isinstance(xc, str):
         raise TypeError(f"xc must be a functional name or None (Hartree-Fock), got {_describe(xc)}")
     return xc
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
 
 
 def _check_basis(basis):
@@ -85,6 +93,7 @@ _PARAMETER_CHECKS = {
     "conv_tol": lambda value: as_number(value, "conv_tol", minimum=0.0, strict_minimum=True),
     "grid_level": lambda value: as_int(value, "grid_level", minimum=0, maximum=9),
     "max_cycle": lambda value: as_int(value, "max_cycle", minimum=1),
+    "density_fit": lambda value: _check_flag(value, "density_fit"),
 }
 
 
@@ -93,8 +102,13 @@ class PySCFCalculator(Calculator):
 
     Follows ASE's calculator protocol (as ``ase.calculators.emt.EMT`` does): the settings are
     ``self.parameters`` (defaults in :attr:`default_parameters`), ``set(**changes)`` validates them and discards
-    the results when one changes, ``todict()`` returns the non-default ones. One SCF gives both ``energy`` (eV)
-    and ``forces`` (eV/Angstrom), stored together in ``self.results``; ``scf_runs`` counts the SCFs run.
+    the results when one changes, ``todict()`` returns the non-default ones. One SCF gives ``energy`` (eV),
+    ``dipole`` (e*Angstrom, about the origin of the coordinates; PySCF's dipole includes the nuclei) and the
+    orbital energies; ``forces`` (eV/Angstrom) are the analytic gradient of that same SCF, computed when first
+    asked for (energy then forces of one structure, as optimisers and MD ask, costs one SCF). Beyond ASE's
+    properties, ``results["orbital_energies"]`` (eV, ascending) and ``results["occupations"]`` (0, 1 or 2 per
+    spatial orbital for restricted runs; alpha + beta for unrestricted ones) hold the Kohn-Sham (or Hartree-Fock)
+    spectrum. ``scf_runs`` counts the SCFs run.
 
     Raises
     ------
@@ -103,16 +117,18 @@ class PySCFCalculator(Calculator):
         :class:`~course_utils.ConvergenceError`).
     """
 
-    implemented_properties = ["energy", "forces"]
+    implemented_properties = ["energy", "forces", "dipole"]
     default_parameters = {"xc": "PBE", "basis": "def2-SVP", "charge": 0, "spin": 0, "conv_tol": 1e-10,
-                          "grid_level": 3, "max_cycle": 100}
+                          "grid_level": 3, "max_cycle": 100, "density_fit": False}
 
     def __init__(self, *, xc: str | None = "PBE", basis: str = "def2-SVP", charge: int = 0, spin: int = 0,
-                 conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100, **kwargs):
+                 conv_tol: float = 1e-10, grid_level: int = 3, max_cycle: int = 100, density_fit: bool = False,
+                 **kwargs):
         settings = dict(xc=xc, basis=basis, charge=charge, spin=spin, conv_tol=conv_tol, grid_level=grid_level,
-                        max_cycle=max_cycle)
+                        max_cycle=max_cycle, density_fit=density_fit)
         self._validate(settings)  # before the base class stores anything
         self.scf_runs = 0
+        self._mf = None  # the converged SCF object of the current structure, for forces asked for later
         super().__init__(**kwargs)  # ASE's own options (label, directory, atoms, ...); unknown names reach set()
         self.set(**settings)
 
@@ -137,10 +153,20 @@ class PySCFCalculator(Calculator):
             self.reset()
         return changed
 
+    def reset(self):
+        super().reset()
+        self._mf = None
+
     def calculate(self, atoms=None, properties=("energy",), system_changes=None):
         from pyscf import dft, gto, scf
 
-        super().calculate(atoms, properties, all_changes if system_changes is None else system_changes)
+        system_changes = all_changes if system_changes is None else system_changes
+        if not system_changes and self._mf is not None and "energy" in self.results:
+            # Same structure and settings: only a property not yet computed (the forces) is missing.
+            self._add_forces()
+            return
+        super().calculate(atoms, properties, system_changes)
+        self._mf = None
         if any(self.atoms.pbc):
             raise ValueError("pyscf_dft handles molecules only; the structure has periodic boundary conditions")
         p = self.parameters
@@ -153,16 +179,30 @@ class PySCFCalculator(Calculator):
             mf = dft.RKS(mol) if p["spin"] == 0 else dft.UKS(mol)
             mf.xc = p["xc"]
             mf.grids.level = p["grid_level"]
+        if p.get("density_fit", False):
+            mf = mf.density_fit()  # resolution of the identity for J (and K): much faster, ~1e-5 Ha per atom
         mf.conv_tol = p["conv_tol"]
         mf.max_cycle = p["max_cycle"]
         self.scf_runs += 1
         energy = mf.kernel()
         if not mf.converged:
             raise PySCFConvergenceError(self._failure_message(mf))
-        # Forces come with every SCF (whatever was asked): the gradient is cheap next to the SCF, and ASE asks
-        # for the energy and then the forces of the same structure (optimisers, MD), which then costs one SCF.
-        gradient = mf.nuc_grad_method().kernel()  # Hartree/bohr
+        self._mf = mf
         self.results["energy"] = float(energy) * HARTREE_TO_EV
+        dipole_au = mf.dip_moment(unit="AU", verbose=0)  # e*bohr
+        self.results["dipole"] = np.asarray(dipole_au, dtype=float) * BOHR_TO_ANGSTROM
+        mo_energy, mo_occ = np.asarray(mf.mo_energy), np.asarray(mf.mo_occ)
+        if mo_energy.ndim == 2:  # unrestricted: alpha and beta orbitals, merged and sorted
+            mo_energy, mo_occ = mo_energy.ravel(), mo_occ.ravel()
+        order = np.argsort(mo_energy, kind="stable")
+        self.results["orbital_energies"] = mo_energy[order] * HARTREE_TO_EV
+        self.results["occupations"] = mo_occ[order].astype(float)
+        if "forces" in properties:
+            self._add_forces()
+
+    def _add_forces(self):
+        # The analytic gradient of the stored SCF (Hartree/bohr), without a second SCF.
+        gradient = self._mf.nuc_grad_method().kernel()
         self.results["forces"] = -np.asarray(gradient) * HARTREE_TO_EV / BOHR_TO_ANGSTROM
 
     def _failure_message(self, mf) -> str:
