@@ -208,3 +208,34 @@ def test_solve_box_rejects_bad_input():
         datasets.solve_box([[5.0]], [[0.5]], [[0.05]], max_electrons=0)
     with pytest.raises(ValueError, match="widths must be positive"):
         datasets.solve_box([[5.0]], [[0.5]], [[0.0]], max_electrons=1, n_points=50)
+
+
+def test_lda_error_split_adds_up_and_its_density_part_is_variational():
+    from course_utils.onedim import curves, kohn_sham, lda, systems
+    from course_utils.onedim.observables import von_weizsaecker
+
+    curve = curves.h2_curve([1.6, 6.0], n_points=60, half_width=10.0)
+    split = curves.lda_error_split(curve)
+    np.testing.assert_allclose(split.functional + split.density, split.total, atol=1e-14)
+    np.testing.assert_allclose(split.total, curve.lda_energy - curve.energy, atol=1e-14)
+    # the self-consistent LDA density minimises the LDA functional: the density-driven part cannot be positive
+    assert np.all(split.density <= 1e-10) and np.all(split.functional > 0)
+    # independent route: the LDA energy functional evaluated directly on the exact and on the LDA densities
+    functional = lda.SoftCoulombLDA()
+    for i, r in enumerate(curve.R):
+        system = systems.hydrogen_molecule(float(r), n_points=60, half_width=10.0)
+
+        def lda_functional(n, system=system):
+            return (von_weizsaecker(system, n) + float(system.v_ext @ n) * system.dx
+                    + kohn_sham.hartree_energy(system, n) + functional.evaluate(n / 2, n / 2, system.dx)[2])
+
+        on_exact, on_lda = lda_functional(curve.density[i]), lda_functional(curve.lda_density[i])
+        assert abs(on_lda - curve.lda_energy[i]) < 1e-6  # one doubly occupied orbital: T_s is von Weizsaecker's
+        assert abs((on_exact - curve.energy[i]) - split.functional[i]) < 1e-6
+        assert abs((on_lda - on_exact) - split.density[i]) < 1e-6
+    with pytest.raises(ValueError, match="no LDA"):
+        curves.lda_error_split(curves.h2_curve([1.6], lda=False, n_points=40, half_width=8.0))
+    with pytest.raises(TypeError, match="BindingCurve"):
+        curves.lda_error_split({"energy": 1.0})
+    with pytest.raises(ValueError):
+        split.total[0] = 0.0
