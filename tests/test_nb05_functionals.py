@@ -118,44 +118,51 @@ def test_check_krr_handles_placeholders_and_crashes():
     assert not feedback and "ZeroDivisionError" in feedback.message
 
 
-def test_check_kinetic_derivative():
-    v = np.linspace(-3, 0, 50)
-    eps = np.array([-2.0, -1.0, 0.5])
-    assert exercises.check_kinetic_functional_derivative(eps[1] - v, v, eps, 2)
-    assert "HIGHEST" in exercises.check_kinetic_functional_derivative(eps[0] - v, v, eps, 2).message
-    assert "sign" in exercises.check_kinetic_functional_derivative(v - eps[1], v, eps, 2).message
-    assert "sum of the occupied" in exercises.check_kinetic_functional_derivative(eps[:2].sum() - v, v, eps, 2).message
-    assert "placeholder" in exercises.check_kinetic_functional_derivative(..., v, eps, 2).message
-    assert "shape" in exercises.check_kinetic_functional_derivative(np.zeros(3), v, eps, 2).message
+def test_check_projection_rank(box):
+    from course_utils.exercises.nb05 import PROJECTION_RANKS, projection_errors
+
+    model = kernels.KernelFunctionalCV().fit(box["density"][0, :50], box["kinetic"][0, :50])
+    density = box["density"][0, 55]
+    derivative = box["eigenvalues"][55, 0] - box["v_ext"][55]
+    kwargs = {"model": model, "density": density, "exact_derivative": derivative, "dx": box["dx"], "m": 20}
+    errors = projection_errors(model, density, derivative, box["dx"], m=20)
+    assert errors.shape == (len(PROJECTION_RANKS),) and np.all(errors > 0)
+    best = int(np.argmin(errors)) + 1
+    above = np.flatnonzero(errors > 1)
+    useless = int(above[0]) + 1 if above.size else None
+    assert exercises.check_projection_rank(errors, best, useless, **kwargs)
+    assert "smallest is at" in exercises.check_projection_rank(errors, best % 15 + 1, useless, **kwargs).message
+    assert not exercises.check_projection_rank(errors * 1.1, best, useless, **kwargs)
+    assert "expected 15" in exercises.check_projection_rank(errors[:5], best, useless, **kwargs).message
+    assert "placeholder" in exercises.check_projection_rank(..., best, useless, **kwargs).message
+    assert "kernel model" in exercises.check_projection_rank(errors, best, useless, **{**kwargs, "model": 3}).message
 
 
-def test_check_h2_lda_error():
-    from course_utils.exercises.nb05 import _h2_lda_error_kcal
+def test_check_xc_extrapolation_reach():
+    from course_utils.exercises.nb05 import xc_extrapolation_reach
 
-    value = _h2_lda_error_kcal(8.0)
-    assert exercises.check_h2_lda_error(value)
-    assert "sign" in exercises.check_h2_lda_error(-value).message
-    assert "Hartree" in exercises.check_h2_lda_error(value / HARTREE_TO_KCAL_PER_MOL).message
-    assert "placeholder" in exercises.check_h2_lda_error(...).message
-    assert not exercises.check_h2_lda_error(value + 5)
+    reach = xc_extrapolation_reach()
+    assert sorted(reach) == [3.0, 4.0, 5.0, 6.0] and all(reach[k] >= k for k in reach)
+    assert exercises.check_xc_extrapolation_reach(reach)
+    assert "FAILS" in exercises.check_xc_extrapolation_reach({k: v + 0.5 for k, v in reach.items()}).message
+    assert "missing" in exercises.check_xc_extrapolation_reach({3.0: reach[3.0]}).message
+    assert "dict" in exercises.check_xc_extrapolation_reach([1.0]).message
+    assert "placeholder" in exercises.check_xc_extrapolation_reach(...).message
 
 
-def test_check_tddft_peak():
-    from course_utils.onedim import exact
+def test_check_single_pole():
+    from course_utils.exercises.nb05 import single_pole_excitations
 
-    states = exact.solve_states(tddft.tddft_system(), 2, spin="singlet")
-    excitation = states[1].energy - states[0].energy
-    assert exercises.check_tddft_peak(excitation - 0.006)
-    td = tddft.load_tddft()
-    omegas = np.linspace(0.05, 1.2, 2301)
-    alda = omegas[np.argmax(tddft.dipole_spectrum(td["times"], td["dipole"][1], omegas))]  # from the cache
-    assert "adiabatic LDA" in exercises.check_tddft_peak(alda).message
-    from course_utils.onedim import kohn_sham
-
-    ks = kohn_sham.solve(tddft.tddft_system(), "lda")
-    assert "Kohn-Sham gap" in exercises.check_tddft_peak(ks.eigenvalues_up[1] - ks.eigenvalues_up[0]).message
-    assert "eV" in exercises.check_tddft_peak(excitation * 27.211386).message
-    assert "placeholder" in exercises.check_tddft_peak(...).message
+    ref = single_pole_excitations()
+    assert ref["K_H"] > 0 > ref["K_xc"] and ref["gap"] < ref["sma"] < ref["spa"]  # SMA <= SPA for K > 0
+    assert exercises.check_single_pole(ref["spa"], ref["sma"])
+    assert "swapped" in exercises.check_single_pole(ref["sma"], ref["spa"]).message
+    assert "K instead of 2K" in exercises.check_single_pole(ref["gap"] + ref["K_H"] + ref["K_xc"], 0.0).message
+    assert "only the Hartree" in exercises.check_single_pole(ref["gap"] + 2 * ref["K_H"], 0.0).message
+    assert "twice too large" in exercises.check_single_pole(
+        ref["gap"] + 2 * (ref["K_H"] + 2 * ref["K_xc"]), 0.0).message
+    assert "SPA is right" in exercises.check_single_pole(ref["spa"], ref["sma"] + 0.1).message
+    assert "placeholder" in exercises.check_single_pole(..., 0.4).message
 
 
 def test_h2_curve_is_a_read_only_result_with_optional_lda():
@@ -208,3 +215,34 @@ def test_solve_box_rejects_bad_input():
         datasets.solve_box([[5.0]], [[0.5]], [[0.05]], max_electrons=0)
     with pytest.raises(ValueError, match="widths must be positive"):
         datasets.solve_box([[5.0]], [[0.5]], [[0.0]], max_electrons=1, n_points=50)
+
+
+def test_lda_error_split_adds_up_and_its_density_part_is_variational():
+    from course_utils.onedim import curves, kohn_sham, lda, systems
+    from course_utils.onedim.observables import von_weizsaecker
+
+    curve = curves.h2_curve([1.6, 6.0], n_points=60, half_width=10.0)
+    split = curves.lda_error_split(curve)
+    np.testing.assert_allclose(split.functional + split.density, split.total, atol=1e-14)
+    np.testing.assert_allclose(split.total, curve.lda_energy - curve.energy, atol=1e-14)
+    # the self-consistent LDA density minimises the LDA functional: the density-driven part cannot be positive
+    assert np.all(split.density <= 1e-10) and np.all(split.functional > 0)
+    # independent route: the LDA energy functional evaluated directly on the exact and on the LDA densities
+    functional = lda.SoftCoulombLDA()
+    for i, r in enumerate(curve.R):
+        system = systems.hydrogen_molecule(float(r), n_points=60, half_width=10.0)
+
+        def lda_functional(n, system=system):
+            return (von_weizsaecker(system, n) + float(system.v_ext @ n) * system.dx
+                    + kohn_sham.hartree_energy(system, n) + functional.evaluate(n / 2, n / 2, system.dx)[2])
+
+        on_exact, on_lda = lda_functional(curve.density[i]), lda_functional(curve.lda_density[i])
+        assert abs(on_lda - curve.lda_energy[i]) < 1e-6  # one doubly occupied orbital: T_s is von Weizsaecker's
+        assert abs((on_exact - curve.energy[i]) - split.functional[i]) < 1e-6
+        assert abs((on_lda - on_exact) - split.density[i]) < 1e-6
+    with pytest.raises(ValueError, match="no LDA"):
+        curves.lda_error_split(curves.h2_curve([1.6], lda=False, n_points=40, half_width=8.0))
+    with pytest.raises(TypeError, match="BindingCurve"):
+        curves.lda_error_split({"energy": 1.0})
+    with pytest.raises(ValueError):
+        split.total[0] = 0.0

@@ -2,7 +2,9 @@
 
 :func:`h2_curve` solves 1D H2 (soft-Coulomb) exactly and in the restricted LDA at each bond length on one common
 grid, and splits the exact energy into its Kohn-Sham parts (two electrons in a singlet: ``T_s`` is von
-Weizsaecker's functional, :func:`course_utils.onedim.observables.von_weizsaecker`).
+Weizsaecker's functional, :func:`course_utils.onedim.observables.von_weizsaecker`). :func:`lda_error_split`
+divides the LDA's energy error into its functional-driven and density-driven parts (density-corrected DFT:
+M.-C. Kim, E. Sim, K. Burke, Phys. Rev. Lett. 111, 073003 (2013)).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from . import exact, kohn_sham, systems
 from . import lda as lda_module
 from .observables import von_weizsaecker
 
-__all__ = ["H2_GRID", "BindingCurve", "h2_curve"]
+__all__ = ["H2_GRID", "BindingCurve", "ErrorSplit", "h2_curve", "lda_error_split"]
 
 
 H2_GRID = {"n_points": 120, "half_width": 15.0}
@@ -107,3 +109,44 @@ def h2_curve(separations, *, n_points: int = H2_GRID["n_points"], half_width: fl
     if not lda:
         out["lda_energy"] = out["lda_xc_on_exact"] = None
     return BindingCurve(**out)
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorSplit:
+    """An approximate functional's energy error split as in density-corrected DFT; arrays (P,) in Ha, read-only.
+
+    Attributes
+    ----------
+    total : array (P,)
+        ``E~[n~] - E[n]``: the self-consistent approximate energy minus the exact one.
+    functional : array (P,)
+        ``E~[n] - E[n]``, the functional-driven error: the approximate functional on the *exact* density.
+    density : array (P,)
+        ``E~[n~] - E~[n]``, the density-driven error: what the approximate density adds. Never positive for a
+        self-consistent ``n~``, which minimises ``E~``.
+    """
+
+    total: np.ndarray
+    functional: np.ndarray
+    density: np.ndarray
+
+    def __post_init__(self):
+        for value in vars(self).values():
+            value.flags.writeable = False
+
+
+def lda_error_split(curve: BindingCurve) -> ErrorSplit:
+    """Split the restricted KS-LDA energy error of ``curve`` into functional- and density-driven parts.
+
+    ``Delta E = E~[n~] - E[n] = (E~[n] - E[n]) + (E~[n~] - E~[n])`` with ``E~`` the LDA energy functional, ``n~``
+    its self-consistent density and ``n`` the exact one (Kim, Sim and Burke, PRL 111, 073003 (2013)). For two
+    electrons in a singlet the exact ``T_s[n]`` is von Weizsaecker's, so ``E~[n] = E[n] - E_xc[n] + E_xc^LDA[n]``
+    and the functional-driven error is ``E_xc^LDA[n] - E_xc[n]``. Needs a curve computed with ``lda=True``.
+    """
+    if not isinstance(curve, BindingCurve):
+        raise TypeError(f"curve must be a BindingCurve from h2_curve, got {type(curve).__name__}")
+    if curve.lda_energy is None:
+        raise ValueError("the curve has no LDA results; compute it with h2_curve(..., lda=True)")
+    total = np.array(curve.lda_energy) - curve.energy
+    functional = np.array(curve.lda_xc_on_exact) - curve.xc
+    return ErrorSplit(total=total, functional=functional, density=total - functional)
