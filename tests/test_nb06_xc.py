@@ -372,6 +372,57 @@ def test_check_features(arrays):
     assert "placeholder" in nb06.check_nb06_features(placeholder, n, dx).message
 
 
+def _local_model(dx, activation="tanh"):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    network = keras.Sequential([keras.Input((None, 1)), keras.layers.Dense(16, activation=activation),
+                                keras.layers.Dense(16, activation=activation), keras.layers.Dense(1)])
+    return xc_networks.XCFunctional(network, dx, "local")
+
+
+@pytest.mark.slow
+def test_check_trained_local(arrays):
+    dx = arrays["dx"]
+    split = xc.standard_split(arrays)
+    train = xc.training_arrays(arrays, split["train"], augment=True)
+    validation = xc.training_arrays(arrays, split["validation"])
+    model = _local_model(dx)
+    history = xc_networks.fit(model, train, validation, max_epochs=20, patience=10)
+
+    def median_error(indices):
+        n, t = xc.training_arrays(arrays, indices)
+        return 1000 * np.median(np.abs(xc.potential_errors(model, n, t["v_xc"], t["xc_energy"], dx).e_error))
+
+    errors = xc.potential_errors(model, validation[0], validation[1]["v_xc"], validation[1]["xc_energy"], dx)
+    good = median_error(split["validation"])
+    assert nb06.check_nb06_trained_local(model, history, good, arrays)
+    check = nb06.check_nb06_trained_local
+    assert "in Ha" in check(model, history, good / 1000, arrays).message
+    assert "mean" in check(model, history, 1000 * np.mean(np.abs(errors.e_error)), arrays).message
+    assert "test set" in check(model, history, median_error(split["test"]), arrays).message
+    assert "train set" in check(model, history, median_error(split["train"]), arrays).message
+    assert "no val_loss" in check(model, {"loss": history["loss"]}, good, arrays).message
+    assert "none of the values" in check(model, {"loss": [1.0], "val_loss": [1.0]}, good, arrays).message
+    assert "expected" in check(model, history, good + 1.0, arrays).message
+    assert "placeholder" in check(model, history, ..., arrays).message
+    assert "placeholder" in check(..., ..., ..., arrays).message
+    # models that are not what the exercise asks for
+    barely = _local_model(dx)
+    short = xc_networks.fit(barely, train, validation, max_epochs=1, patience=1, learning_rate=1e-6)
+    assert "train longer" in check(barely, short, good, arrays).message
+    assert "piecewise linear" in check(_local_model(dx, "relu"), history, good, arrays).message
+    assert "XCFunctional" in check(model.network, history, good, arrays).message
+    semilocal = xc_networks.build_model("semilocal", dx, train_densities=train[0])
+    assert "features='semilocal'" in check(semilocal, history, good, arrays).message
+    stored = xc_networks.load_pretrained("local")
+    assert "stored local model" in check(stored, stored_history(), good, arrays).message
+
+
+def stored_history():
+    return xc.pretrained_info()["models"]["local"]["history"]
+
+
 @pytest.mark.slow
 def test_check_scf(arrays):
     model = xc_networks.load_pretrained("semilocal")

@@ -143,7 +143,7 @@ def check_nb06_split(train_idx, val_idx, test_idx, train_densities, arrays):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Exercise 3: the local network
+# The local network (used by the check of exercise 4)
 # ----------------------------------------------------------------------------------------------------------------
 
 
@@ -197,7 +197,7 @@ def check_nb06_local_network(network):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Exercise 4: derivative features
+# Exercise 3: derivative features
 # ----------------------------------------------------------------------------------------------------------------
 
 
@@ -253,6 +253,95 @@ def check_nb06_features(semilocal_features, densities, dx):
                        "(n'_i = (n_{i+1} - n_{i-1}) / (2 dx)); check the two end points.")
     return False, ("the squared slope does not match (n_{i+1} - n_{i-1})^2 / (2 dx)^2 "
                    f"(largest relative error {err:.2g}).")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Exercise 4: build, train and evaluate a local functional
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _history_dict(history):
+    """A Keras ``History`` object or the dict of :func:`course_utils.learn.xc_networks.fit` -> a dict of arrays."""
+    if is_placeholder(history):
+        raise NotImplementedError
+    history = getattr(history, "history", history)
+    if not isinstance(history, dict):
+        raise TypeError(f"history must be the dict returned by xc_networks.fit (or a Keras History), got "
+                        f"{type(history).__name__}")
+    return {key: np.asarray(value, dtype=float) for key, value in history.items()}
+
+
+@checker("build, train and evaluate a local functional")
+def check_nb06_trained_local(model, history, val_error, arrays):
+    """``model`` an ``XCFunctional`` around a pointwise, smooth network (features ``"local"``), trained with
+    validation data (``history`` has ``val_loss``) to a median |E_xc error| on the validation potentials of
+    :func:`course_utils.learn.xc.standard_split` below the LDA's; ``val_error`` that median in mHa."""
+    from ..learn import xc, xc_networks
+
+    if is_placeholder(model):
+        raise NotImplementedError
+    if not hasattr(model, "energy_per_electron") or not hasattr(model, "network"):
+        return False, (f"model must be the network wrapped as xc_networks.XCFunctional(network, dx, \"local\"), got "
+                       f"{type(model).__name__}: the wrapper turns eps_xc into E_xc and v_xc = dE_xc/dn.")
+    if getattr(model, "features", None) != "local":
+        return False, (f"the model was built with features={model.features!r}; a local functional sees only the "
+                       "density: XCFunctional(network, dx, \"local\").")
+    network_feedback = check_nb06_local_network(model.network)
+    if not network_feedback.passed:
+        return False, f"the network inside the model: {network_feedback.message}"
+    stored_model = xc_networks.load_pretrained("local")
+    stored = stored_model.get_weights()
+    mine = model.get_weights()
+    same = len(mine) == len(stored) and all(a.shape == b.shape and np.allclose(a, b)
+                                            for a, b in zip(mine, stored, strict=True))
+    if same:
+        return False, ("that is the stored local model (models[\"local\"]); build and train a network of your own.")
+    hist = _history_dict(history)
+    answer = _number(val_error, "val_error")
+    if "val_loss" not in hist:
+        return False, ("the history has no val_loss: train with validation data (xc_networks.fit(model, train, "
+                       "validation, ...)) so that early stopping watches systems the model is not fitted to.")
+    split = xc.standard_split(arrays)
+    dx = float(arrays["dx"])
+    density, targets = xc.training_arrays(arrays, split["validation"])
+    errors = xc.potential_errors(model, density, targets["v_xc"], targets["xc_energy"], dx)
+    lda = xc.potential_errors(xc.lda_xc(dx), density, targets["v_xc"], targets["xc_energy"], dx)
+    loss = float(np.mean(errors.v_rms**2 + model.energy_weight * errors.e_error**2))
+    if not np.any(np.abs(hist["val_loss"] - loss) <= 1e-3 * loss):
+        return False, (f"the model's validation loss now is {loss:.3g} Ha^2, which is none of the values in the "
+                       "history: pass the model you trained together with the history fit returned (building the "
+                       "model again, or training it further, starts a new history).")
+    want = 1000 * float(np.median(np.abs(errors.e_error)))
+    lda_e = 1000 * float(np.median(np.abs(lda.e_error)))
+    if want >= lda_e:
+        return False, (f"the median |E_xc error| on the validation systems is {want:.1f} mHa, no better than the "
+                       f"LDA's {lda_e:.1f} mHa, after {hist['val_loss'].size} epochs: train longer (more epochs "
+                       "or more patience) or check the learning rate.")
+    if not _close(answer, want, 1e-3 * want + 1e-6):
+        others = [(want / 1000, "in Ha; give it in mHa (multiply by 1000)."),
+                  (1000 * float(np.mean(np.abs(errors.e_error))), "the mean |E_xc error|; the task asks for the "
+                   "median (less sensitive to the few systems with a sharp peak in v_xc)."),
+                  (1000 * float(np.median(errors.e_error)), "the median of the signed error; take the absolute "
+                   "value first: errors of opposite sign must not cancel."),
+                  (1000 * float(np.median(errors.v_rms)), "the median v_xc error; the task asks for the E_xc "
+                   "error.")]
+        for other_set in ("test", "train"):
+            n, t = xc.training_arrays(arrays, split[other_set])
+            e = xc.potential_errors(model, n, t["v_xc"], t["xc_energy"], dx)
+            others.append((1000 * float(np.median(np.abs(e.e_error))), f"measured on the {other_set} set; evaluate "
+                           "on the validation set (the test set is kept for the very end, the training set says "
+                           "nothing about generalisation)."))
+        for value, message in others:
+            if _close(answer, value, 1e-3 * abs(value) + 1e-6):
+                return False, f"val_error = {answer:.4g} is {message}"
+        return False, (f"val_error = {answer:.4g}, expected {want:.4g} mHa: the median over the validation systems "
+                       "of |E_xc - E_xc,exact|, from xc.potential_errors(model_4, ...).e_error, times 1000.")
+    ref = xc.potential_errors(stored_model, density, targets["v_xc"], targets["xc_energy"], dx)
+    v_model, v_lda, v_ref = (1000 * np.median(e.v_rms) for e in (errors, lda, ref))
+    e_ref = 1000 * float(np.median(np.abs(ref.e_error)))
+    return True, (f"{hist['val_loss'].size} epochs. Median errors on the validation systems: |E_xc error| {want:.1f} "
+                  f"mHa (LDA {lda_e:.1f}, stored local model {e_ref:.1f}), v_xc {v_model:.1f} mHa (LDA {v_lda:.1f}, "
+                  f"stored local model {v_ref:.1f}). Which error did your short training bring down first?")
 
 
 # ----------------------------------------------------------------------------------------------------------------
