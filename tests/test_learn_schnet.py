@@ -179,10 +179,10 @@ def test_fit_learns_and_reports(model64):
     student = schnet.build_model(train["numbers"], train["energy"], train["forces"], n_features=8, n_interactions=1,
                                  n_rbf=8, cutoff=4.0, seed=0)
     before = schnet.evaluate(student, val)
-    history = schnet.fit(student, train, val, max_epochs=6, batch_size=10, learning_rate=3e-3, patience=6)
+    history = schnet.fit(student, train, val, max_epochs=4, batch_size=10, learning_rate=3e-3, patience=4)
     after = schnet.evaluate(student, val)
     assert set(history) >= {"loss", "val_loss", "val_energy_mae", "val_force_mae", "best_epoch", "stopped"}
-    assert len(history["loss"]) == 6 and history["steps"] == 18
+    assert len(history["loss"]) == 4 and history["steps"] == 12
     assert after["force_mae"] < before["force_mae"]
     assert after["force_mae"] == pytest.approx(history["val_force_mae"][history["best_epoch"] - 1], rel=1e-4)
     assert history["val_loss"][history["best_epoch"] - 1] == history["val_loss"].min()
@@ -249,3 +249,35 @@ def test_bad_arguments(model64):
         schnet.fit(model64, data, {**data, "forces": np.zeros((1, 8, 3))})
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
         schnet.fit(model64, data, data, batch_size=0)
+
+
+def test_ethanol_split_and_frames():
+    arrays = {"split": np.array(["train"] * 30 + ["heldout"] * 10), "numbers": np.tile(ETHANOL_Z, (40, 1)),
+              "positions": np.zeros((40, 9, 3)), "energy": np.arange(40.0), "forces": np.zeros((40, 9, 3))}
+    parts = schnet.ethanol_split(arrays, seed=1, n_validation=5)
+    assert len(parts["validation"]) == 5 and len(parts["pool"]) == 25 and list(parts["test"]) == list(range(30, 40))
+    assert not set(parts["validation"]) & set(parts["pool"]) and max(parts["pool"]) < 30
+    np.testing.assert_array_equal(schnet.ethanol_split(arrays, seed=1, n_validation=5)["pool"], parts["pool"])
+    picked = schnet.frames(arrays, parts["pool"][:3])
+    assert set(picked) == {"numbers", "positions", "energy", "forces"}
+    np.testing.assert_array_equal(picked["energy"], parts["pool"][:3].astype(float))
+    with pytest.raises(TypeError, match="ethanol_md"):
+        schnet.ethanol_split([1, 2])
+    with pytest.raises(ValueError, match="n_validation must be at most 29"):
+        schnet.ethanol_split(arrays, n_validation=30)
+
+
+@pytest.mark.slow
+def test_shipped_models_match_their_record():
+    from course_utils import data
+
+    arrays = data.load("ethanol_md")
+    parts = schnet.ethanol_split(arrays, seed=0)
+    for n in (100, 1000):
+        model, record = schnet.load_pretrained(n)
+        assert record["n_train"] == n and model.count_params() == record["n_weights"]
+        result = schnet.evaluate(model, schnet.frames(arrays, parts["test"]))
+        assert result["energy_mae"] == pytest.approx(record["test"]["energy_mae_ev"], rel=1e-4)
+        assert result["force_mae"] == pytest.approx(record["test"]["force_mae_ev_per_a"], rel=1e-4)
+    with pytest.raises(ValueError, match="no shipped SchNet"):
+        schnet.load_pretrained(n_train=7)

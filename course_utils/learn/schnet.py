@@ -57,6 +57,7 @@ PACKAGE = "course_utils"
 __all__ = ["AtomEmbedding", "PairDistances", "GaussianRBF", "CosineCutoff", "FilterNetwork",
            "ContinuousFilterConvolution", "Interaction", "AtomwiseOutput", "SchNet", "shifted_softplus",
            "split_inputs", "energy_and_forces", "predict", "output_statistics", "build_model", "fit", "evaluate",
+           "ethanol_split", "frames", "ETHANOL_VALIDATION",
            "save_weights", "load_weights", "pretrained_paths", "load_pretrained", "DEFAULT_MODEL", "DEFAULT_FIT",
            "EV_TO_KCAL_PER_MOL"]
 
@@ -512,11 +513,9 @@ def predict(model, numbers, positions):
     if function is None:
         float_type = tf.as_dtype(model.compute_dtype)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32),
-                                      tf.TensorSpec([None, None, 3], float_type)], reduce_retracing=True)
-        def function(z, r):
-            return energy_and_forces(model, z, r)
-
+        function = tf.function(lambda z, r: energy_and_forces(model, z, r), autograph=False,
+                               input_signature=[tf.TensorSpec([None, None], tf.int32),
+                                                tf.TensorSpec([None, None, 3], float_type)])
         model._course_predict = function
     e, f = function(tf.constant(numbers), tf.constant(positions.astype(model.compute_dtype)))
     return e.numpy().astype(float), f.numpy().astype(float)
@@ -557,7 +556,8 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
         ``epoch``, ``loss`` (training, mean over the epoch's batches), ``val_loss``, ``val_energy_mae`` (eV),
         ``val_force_mae`` (eV/Angstrom), ``learning_rate``, ``seconds`` (wall time at the end of each epoch) --
         arrays, one value per epoch -- and ``best_epoch``, ``steps``, ``stopped`` (``"patience"``,
-        ``"max_epochs"`` or ``"max_seconds"``), ``structures_per_second`` (training throughput).
+        ``"max_epochs"`` or ``"max_seconds"``), ``structures_per_second`` (training throughput, without the first
+        epoch, which includes tracing the compiled step).
     """
     if not isinstance(model, SchNet):
         raise TypeError(f"model must be a SchNet, got {_describe(model)}")
@@ -589,7 +589,7 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
         force_loss = tf.reduce_sum(tf.square(forces - f) * real[..., None]) / (3.0 * tf.reduce_sum(real))
         return (1.0 - weight) * energy_loss + weight * force_loss, energy, forces
 
-    @tf.function(input_signature=signature)
+    @tf.function(input_signature=signature, autograph=False)
     def step(z, r, e, f):
         with tf.GradientTape() as tape:
             loss, _, _ = losses(z, r, e, f, True)
@@ -597,7 +597,7 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
         optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
         return loss
 
-    @tf.function(input_signature=signature)
+    @tf.function(input_signature=signature, autograph=False)
     def validate(z, r, e, f):
         loss, energy, forces = losses(z, r, e, f, False)
         real = tf.cast(z > 0, float_type)
@@ -616,7 +616,7 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
 
         epochs = tqdm(epochs, desc="SchNet epochs")
     start = time.perf_counter()
-    train_seconds = 0.0
+    train_seconds, timed_epochs = 0.0, 0
     count = len(train_arrays[0])
     for epoch in epochs:
         order = rng.permutation(count)
@@ -626,7 +626,9 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
             batch = order[begin:begin + batch_size]
             values.append(float(step(*(tf.constant(a[batch]) for a in train_arrays))))
             steps += 1
-        train_seconds += time.perf_counter() - tick
+        if epoch > 1 or max_epochs == 1:  # the first epoch also traces the compiled step
+            train_seconds += time.perf_counter() - tick
+            timed_epochs += 1
         val_loss, val_e, val_f = (float(v) for v in validate(*val_tensors))
         lr = float(ops.convert_to_numpy(optimizer.learning_rate))
         for key, value in zip(history, (epoch, float(np.mean(values)), val_loss, val_e, val_f, lr,
@@ -651,8 +653,34 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
     model.set_weights(best_weights)
     out = {key: np.asarray(value, dtype=float) for key, value in history.items()}
     out.update(best_epoch=best_epoch, steps=steps, stopped=stopped,
-               structures_per_second=float(count * len(out["epoch"]) / max(train_seconds, 1e-9)))
+               structures_per_second=float(count * timed_epochs / train_seconds) if timed_epochs else float("nan"))
     return out
+
+
+ETHANOL_VALIDATION = 200
+"""Frames of the training trajectories of ``ethanol_md`` held out for early stopping (:func:`ethanol_split`)."""
+
+
+def ethanol_split(arrays, *, seed: int = 0, n_validation: int = ETHANOL_VALIDATION) -> dict[str, np.ndarray]:
+    """Indices into ``ethanol_md`` (``arrays`` from ``data.load("ethanol_md")``) for training and testing.
+
+    ``validation``: ``n_validation`` random frames of the training trajectories (for early stopping; frames 10 fs
+    apart are correlated, so its error is optimistic); ``pool``: the other training frames in a seeded random
+    order, a training set of size ``n`` being ``pool[:n]`` (a smaller set is part of a larger one); ``test``: every
+    frame of the held-out trajectories (independent replicas), the honest test.
+    """
+    if not isinstance(arrays, Mapping) or "split" not in arrays:
+        raise TypeError(f"arrays must be the ethanol_md data set (a mapping with 'split'), got {_describe(arrays)}")
+    train = np.flatnonzero(np.asarray(arrays["split"]) == "train")
+    n_validation = as_int(n_validation, "n_validation", minimum=1, maximum=len(train) - 1)
+    order = np.random.default_rng(as_int(seed, "seed", minimum=0)).permutation(train)
+    return {"validation": np.sort(order[:n_validation]), "pool": order[n_validation:],
+            "test": np.flatnonzero(np.asarray(arrays["split"]) == "heldout")}
+
+
+def frames(arrays, indices) -> dict[str, np.ndarray]:
+    """``numbers``, ``positions``, ``energy``, ``forces`` of the frames ``indices`` (the input of :func:`fit`)."""
+    return {key: np.asarray(arrays[key])[indices] for key in ("numbers", "positions", "energy", "forces")}
 
 
 def save_weights(model, path) -> None:
