@@ -10,13 +10,14 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from course_utils.learn import graph_attention, rdm_networks, xc_networks  # noqa: E402
+from course_utils.learn import graph_attention, rdm_networks, schnet, xc_networks  # noqa: E402
 
 
 def test_registered_under_one_package():
-    for name in ("DimerFeatures", "BoundedGamma", "CoherentRDM1", "XCFunctional", "GraphAttention", "StabilityGNN"):
+    for name in ("DimerFeatures", "BoundedGamma", "CoherentRDM1", "XCFunctional", "GraphAttention", "StabilityGNN",
+                 "SchNet", "Interaction", "ContinuousFilterConvolution"):
         assert keras.saving.get_registered_object(f"course_utils>{name}") is not None, name
-    assert rdm_networks.PACKAGE == xc_networks.PACKAGE == graph_attention.PACKAGE == "course_utils"
+    assert rdm_networks.PACKAGE == xc_networks.PACKAGE == graph_attention.PACKAGE == schnet.PACKAGE == "course_utils"
 
 
 @pytest.mark.slow
