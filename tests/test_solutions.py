@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 SOLUTIONS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "solutions").glob("*.py"))
-SLOW = {"01_ml_concepts_ex4.py"}  # trains a Keras network (~20 s): run by make test, not by make test-fast
+SLOW = {"01_ml_concepts_ex4.py", "04_one_body_rdm_ex3.py"}  # train Keras networks: run by make test, not test-fast
 SOLUTION_PARAMS = [pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW else p for p in SOLUTIONS]
 CHECK = re.compile(r"\(check: (exercises\.check_\w+\(.*\))\)\s*$")
 
