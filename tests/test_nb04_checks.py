@@ -1,9 +1,9 @@
 """Exercise checks of notebook 04: right answers pass, typical mistakes fail with a helpful message."""
 
 import numpy as np
+import pytest
 
 from course_utils import exercises, lattice
-from course_utils.onedim import datasets, observables
 
 
 class TestDimerBound:
@@ -63,33 +63,57 @@ class TestNaturalOccupations:
         assert not exercises.check_rdm_natural_occupations("0.9").passed
 
 
-class TestCorrelationKinetic:
-    data = datasets.load_rdm1_wells()
-    index = 568
+@pytest.mark.slow  # imports TensorFlow and trains three small networks
+class TestAblation:
+    """check_rdm_ablation: trained one-constraint networks pass with the measured conclusion, mistakes fail."""
 
-    def expected(self):
-        n = self.data["density"][self.index]
-        t_s = observables.rdm1_kinetic_energy(np.sqrt(np.outer(n, n)), self.data["kinetic_matrix"], self.data["dx"])
-        return float(self.data["kinetic_energy"][self.index]), float(t_s)
+    @pytest.fixture(scope="class")
+    def networks(self):
+        from course_utils.learn import rdm_networks, training
 
-    def test_right_answer_passes(self):
-        t, t_s = self.expected()
-        assert t - t_s > 0
-        feedback = exercises.check_rdm_correlation_kinetic(t - t_s, index=self.index)
+        pool, valid = lattice.dimer_samples(32, seed=4), lattice.dimer_samples(200, seed=2)
+        x, y = rdm_networks.dimer_inputs(pool["delta_n"], pool["U"]), pool["gamma_12"][:, None]
+        xv, yv = rdm_networks.dimer_inputs(valid["delta_n"], valid["U"]), valid["gamma_12"][:, None]
+        built = {}
+        for symmetric, bounded in ((True, False), (False, True), (True, True)):
+            model = rdm_networks.dimer_network(symmetric=symmetric, bounded=bounded, hidden=(16, 16), seed=0)
+            untrained = rdm_networks.dimer_network(symmetric=symmetric, bounded=bounded, hidden=(16, 16), seed=1)
+            training.CompiledTrainer(model, learning_rate=1e-2).fit(x, y, xv, yv, max_steps=1000, check_every=100,
+                                                                    patience=5)
+            built[(symmetric, bounded)] = model
+            built[("untrained", symmetric, bounded)] = untrained
+        test = lattice.dimer_samples(2000, seed=3)
+        mae = {key: float(np.mean(np.abs(rdm_networks.predict_gamma(built[key], test["delta_n"], test["U"])
+                                         - test["gamma_12"]))) for key in ((True, False), (False, True))}
+        built["winner"] = "symmetry" if mae[(True, False)] < mae[(False, True)] else "bound"
+        built["close"] = abs(np.log(mae[(True, False)] / mae[(False, True)])) < np.log(1.1)
+        return built
+
+    def test_right_answer_passes(self, networks):
+        feedback = exercises.check_rdm_ablation(networks[(True, False)], networks[(False, True)], networks["winner"])
         assert feedback.passed, feedback.message
+        assert "helped more" in feedback.message
 
-    def test_typical_mistakes(self):
-        t, t_s = self.expected()
-        check = exercises.check_rdm_correlation_kinetic
-        assert "sign" in check(t_s - t, index=self.index).message
-        assert "mHa" in check(1000 * (t - t_s), index=self.index).message
-        assert "T_s alone" in check(t_s, index=self.index).message
-        assert "exact kinetic energy" in check(t, index=self.index).message
-        assert "dx" in check(t - t_s / self.data["dx"], index=self.index).message
-        assert not check(t - t_s, index=self.index + 1).passed
+    def test_wrong_conclusion_fails_unless_a_tie(self, networks):
+        other = "bound" if networks["winner"] == "symmetry" else "symmetry"
+        feedback = exercises.check_rdm_ablation(networks[(True, False)], networks[(False, True)], other)
+        assert feedback.passed == networks["close"]
+        if not networks["close"]:
+            assert "say otherwise" in feedback.message
 
-    def test_placeholder_and_wrong_types(self):
-        check = exercises.check_rdm_correlation_kinetic
-        assert "placeholder" in check(..., index=self.index).message
-        assert "one number" in check(np.array([0.1, 0.2]), index=self.index).message
-        assert not check("abc", index=self.index).passed
+    def test_typical_mistakes(self, networks):
+        check = exercises.check_rdm_ablation
+        swapped = check(networks[(False, True)], networks[(True, False)], "bound")
+        assert not swapped.passed and "symmetry_only" in swapped.message and "bound but not the symmetry" in (
+            swapped.message)
+        both = check(networks[(True, False)], networks[(True, True)], "bound")
+        assert not both.passed and "both constraints" in both.message
+        untrained = check(networks[("untrained", True, False)], networks[(False, True)], "bound")
+        assert not untrained.passed and "untrained" in untrained.message
+        assert "string" in check(networks[(True, False)], networks[(False, True)], "the bound").message
+        assert "Keras network" in check(0.01, networks[(False, True)], "bound").message
+
+    def test_placeholders(self, networks):
+        assert "placeholder" in exercises.check_rdm_ablation(..., ..., ...).message
+        assert "placeholder" in exercises.check_rdm_ablation(networks[(True, False)], networks[(False, True)],
+                                                             ...).message

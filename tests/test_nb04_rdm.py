@@ -44,6 +44,30 @@ class TestDimerPhysics:
         gamma = lattice.interpolating_gamma(dn.ravel(), U.ravel(), 27.0)
         assert lattice.fit_alpha(dn.ravel(), U.ravel(), gamma) == pytest.approx(27.0, rel=1e-6)
 
+    def test_interpolating_form_and_fit_kappa(self):
+        assert np.array_equal(lattice.interpolating_form(DN, np.inf), lattice.dimer_bound(DN))
+        assert np.allclose(lattice.interpolating_form(DN, 0.0), lattice.strong_coupling_gamma(DN), atol=1e-12)
+        assert np.allclose(lattice.interpolating_form(DN, 32 / 4.0**2), lattice.interpolating_gamma(DN, 4.0))
+        assert lattice.fit_kappa(DN, lattice.interpolating_form(DN, 0.37)) == pytest.approx(0.37, rel=1e-6)
+        # exact data: kappa falls with U, roughly like 1/U^2
+        u = np.array([1.0, 10.0])
+        kappa = [lattice.fit_kappa(DN, lattice.exact_dimer_gamma(DN, v)) for v in u]
+        assert -2.3 < np.log(kappa[1] / kappa[0]) / np.log(10.0) < -1.7
+
+    def test_interpolating_form_and_fit_kappa_reject_bad_input(self):
+        with pytest.raises(ValueError, match="kappa must be >= 0"):
+            lattice.interpolating_form(DN, -1.0)
+        with pytest.raises(ValueError, match="kappa must be >= 0"):
+            lattice.interpolating_form(DN, np.nan)
+        with pytest.raises(TypeError, match="kappa"):
+            lattice.interpolating_form(DN, "big")
+        with pytest.raises(ValueError, match="same length"):
+            lattice.fit_kappa(DN, DN[:-1])
+        with pytest.raises(ValueError, match="1-dimensional"):
+            lattice.fit_kappa(DN[:, None], DN[:, None])
+        with pytest.raises(ValueError, match="same length >= 2"):
+            lattice.fit_kappa([0.1], [0.9])
+
     def test_samples_are_exact_and_reproducible(self):
         a, b = lattice.dimer_samples(50, seed=7), lattice.dimer_samples(50, seed=7)
         assert all(np.array_equal(a[k], b[k]) for k in a)
@@ -98,6 +122,28 @@ class TestKerasModels:
         assert np.all((gamma > 0) & (gamma < lattice.dimer_bound(DN)))
         fraction = rdm_networks.dimer_fraction(model, DN, U)
         assert np.all((fraction > 0) & (fraction < 1))
+
+    def test_dimer_network_switches_constraints_one_at_a_time(self):
+        U = np.random.default_rng(4).uniform(0, 10, DN.size)
+        symmetric = rdm_networks.dimer_network(symmetric=True, bounded=False, hidden=(8,), seed=2)
+        bounded = rdm_networks.dimer_network(symmetric=False, bounded=True, hidden=(8,), seed=2)
+        assert symmetric.name == "symmetric_dimer" and bounded.name == "bounded_dimer"
+        assert np.allclose(rdm_networks.predict_gamma(symmetric, DN, U), rdm_networks.predict_gamma(symmetric, -DN, U),
+                           atol=1e-7)
+        gamma = rdm_networks.predict_gamma(bounded, DN, U)
+        assert np.all((gamma > 0) & (gamma < lattice.dimer_bound(DN)))
+        assert not np.allclose(gamma, rdm_networks.predict_gamma(bounded, -DN, U), atol=1e-4)
+        # the flags default to `constrained`
+        assert rdm_networks.dimer_network(constrained=True, symmetric=False, hidden=(4,)).name == "bounded_dimer"
+        assert rdm_networks.dimer_network(hidden=(4,)).name == "plain_dimer"
+
+    def test_dimer_network_rejects_non_boolean_flags(self):
+        with pytest.raises(TypeError, match="symmetric must be True, False or None"):
+            rdm_networks.dimer_network(symmetric=1)
+        with pytest.raises(TypeError, match="bounded must be True, False or None"):
+            rdm_networks.dimer_network(bounded="yes")
+        with pytest.raises(TypeError, match="constrained must be True or False"):
+            rdm_networks.dimer_network(constrained=None)
 
     def test_rdm1_network_has_density_on_the_diagonal_and_is_positive(self):
         model = rdm_networks.rdm1_network(24, width=4, features=2, seed=0)

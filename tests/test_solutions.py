@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 SOLUTIONS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "solutions").glob("*.py"))
-# These train Keras networks (about 20 s and 10 s): run by make test, not by make test-fast.
-SLOW = {"01_ml_concepts_ex4.py", "06_deep_learning_functionals_ex4.py"}
+# These train Keras networks (about 20 s, 10 s and 3 s): run by make test, not by make test-fast.
+SLOW = {"01_ml_concepts_ex4.py", "04_one_body_rdm_ex3.py", "06_deep_learning_functionals_ex4.py"}
 SOLUTION_PARAMS = [pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW else p for p in SOLUTIONS]
 CHECK = re.compile(r"\(check: (exercises\.check_\w+\(.*\))\)\s*$")
 

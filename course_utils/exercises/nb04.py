@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..onedim import datasets, observables
 from ._feedback import checker, is_placeholder
 
 
@@ -99,40 +98,70 @@ def check_rdm_natural_occupations(occupations, U: float = 4.0, delta_v: float = 
                    f"lattice.dimer_ground_state({U:g}, 1.0, {delta_v:g}).rdm1) with np.linalg.eigvalsh.")
 
 
-@checker("correlation kinetic energy of a two-electron 1D system")
-def check_rdm_correlation_kinetic(t_c, index: int = 0):
-    """T - T_s of sample ``index`` of the rdm1_wells_1d data set, T_s from the one-orbital 1-RDM sqrt(n n')."""
+def _dimer_architecture(model, which: str):
+    """(symmetric, bounded) of a network built by ``rdm_networks.dimer_network``, or a message saying why not."""
+    from ..learn import rdm_networks
 
-    if is_placeholder(t_c):
+    layers = getattr(model, "layers", None)
+    if layers is None or not callable(model):
+        return None, (f"{which} should be a Keras network from rdm_networks.dimer_network(...), got "
+                      f"{type(model).__name__}.")
+    features = [layer for layer in layers if isinstance(layer, rdm_networks.DimerFeatures)]
+    if len(features) != 1:
+        return None, f"{which} was not built by rdm_networks.dimer_network (it has no DimerFeatures input layer)."
+    bounded = any(isinstance(layer, rdm_networks.BoundedGamma) for layer in layers)
+    return (features[0].symmetric, bounded), ""
+
+
+@checker("an ablation of the informed dimer network: symmetry only against bound only")
+def check_rdm_ablation(symmetry_only, bound_only, more_useful):
+    """Two trained dimer networks, each with one of the two constraints, and which constraint helped more.
+
+    ``symmetry_only`` must be even in delta_n with a linear output, ``bound_only`` must have the bounded output
+    and the plain input; both must be trained (test MAE well below an untrained network's). ``more_useful``
+    ("symmetry" or "bound") must name the network with the lower MAE on the notebook's test set
+    (``lattice.dimer_samples(2000, seed=3)``), measured here.
+    """
+    from ..lattice import dimer_samples
+    from ..learn import rdm_networks
+
+    if any(is_placeholder(value) for value in (symmetry_only, bound_only, more_useful)):
         raise NotImplementedError
-    values, problem = _as_float_array(t_c, "one number (Hartree)")
-    if values is None:
-        return False, problem
-    if values.size != 1:
-        return False, (f"expected one number, the correlation kinetic energy in Hartree; got an array of shape "
-                       f"{values.shape}.")
-    answer = float(values.ravel()[0])
-    data = datasets.load_rdm1_wells()
-    density = data["density"][index]
-    gamma_s = np.sqrt(np.outer(density, density))
-    t_s = float(observables.rdm1_kinetic_energy(gamma_s, data["kinetic_matrix"], data["dx"]))
-    t_exact = float(data["kinetic_energy"][index])
-    expected = t_exact - t_s
-    tolerance = 1e-6 + 1e-3 * abs(expected)
-    if abs(answer - expected) <= tolerance:
-        return True, (f"T_c = T - T_s = {expected * 1000:.2f} mHa ({t_exact:.4f} - {t_s:.4f} Ha): positive, as it "
-                      "must be, since T_s is the smallest kinetic energy of any state with this density.")
-    if abs(answer + expected) <= tolerance:
-        return False, "the sign is flipped: T_c = T - T_s, and it is positive."
-    if abs(answer - 1000 * expected) <= 1000 * tolerance:
-        return False, "that is the right value in mHa; the check expects Hartree (divide by 1000)."
-    if abs(answer - t_s) <= tolerance:
-        return False, "that is T_s alone (the kinetic energy of sqrt(n n')); subtract it from the exact T."
-    if abs(answer - t_exact) <= tolerance:
-        return False, "that is the exact kinetic energy T; subtract T_s, the kinetic energy of sqrt(n n')."
-    dx = data["dx"]
-    if abs(answer - (t_exact - t_s / dx)) <= tolerance or abs(answer - (t_exact / dx - t_s / dx)) <= tolerance:
-        return False, "a factor of dx is missing: T = dx Σᵢⱼ K_ij γ_ji (use observables.rdm1_kinetic_energy)."
-    return False, (f"got {answer:.6f} Ha. Build gamma_s = np.sqrt(np.outer(n, n)) from the density of sample "
-                   f"{index}, its kinetic energy with observables.rdm1_kinetic_energy, and subtract it from the "
-                   "exact T.")
+    wanted = {"symmetry_only": (symmetry_only, (True, False)), "bound_only": (bound_only, (False, True))}
+    test = dimer_samples(2000, seed=3)
+    errors = {}
+    for which, (model, expected) in wanted.items():
+        architecture, problem = _dimer_architecture(model, which)
+        if architecture is None:
+            return False, problem
+        if architecture != expected:
+            advice = {(False, False): "it has neither constraint (the plain network)",
+                      (True, True): "it has both constraints (the informed network)",
+                      (True, False): "it has the symmetry but not the bound",
+                      (False, True): "it has the bound but not the symmetry"}[architecture]
+            flags = f"symmetric={expected[0]}, bounded={expected[1]}"
+            return False, f"{which}: {advice}; build it with rdm_networks.dimer_network({flags}, seed=0)."
+        errors[which] = float(np.mean(np.abs(rdm_networks.predict_gamma(model, test["delta_n"], test["U"])
+                                             - test["gamma_12"])))
+        if errors[which] > 0.05:
+            return False, (f"{which} has a test MAE of {errors[which]:.3f}: it looks untrained (a trained one is "
+                           "well below 0.05). Train it with training.CompiledTrainer(...).fit(...) on the first "
+                           "32 points of `pool`.")
+    if not isinstance(more_useful, str) or more_useful.strip().lower() not in ("symmetry", "bound"):
+        return False, f'more_useful must be the string "symmetry" or "bound", got {more_useful!r}.'
+    claim = more_useful.strip().lower()
+    winner = "symmetry" if errors["symmetry_only"] < errors["bound_only"] else "bound"
+    measured = (f"test MAE with the symmetry only {errors['symmetry_only']:.4f}, with the bound only "
+                f"{errors['bound_only']:.4f}")
+    close = abs(np.log(errors["symmetry_only"] / errors["bound_only"])) < np.log(1.1)
+    if claim != winner and not close:
+        return False, f"your own networks say otherwise: {measured}, so the {winner} helped more."
+    if winner == "bound":
+        why = ("the bounded output takes over the two hardest regions of the function, the U = 0 edge where γ12 "
+               "sits on the bound and the edges Δn → ±2 where it vanishes; the symmetric input only halves the "
+               "space the network must cover.")
+    else:
+        why = ("with this training set, halving the space the network must cover (the symmetric input) matters "
+               "more than taking over the edges where γ12 sits on or near the bound (the bounded output).")
+    tie = " The two are within 10% of each other: call it a tie." if close else ""
+    return True, f"{measured}: the {winner} helped more.{tie} Why: {why}"

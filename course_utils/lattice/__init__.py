@@ -13,8 +13,9 @@ name); occupations and density matrices are dimensionless. Closed forms for the 
 (``dimer_energy``, ``dimer_ground_state``, ``dimer_potential_difference``, ``dimer_noninteracting_rdm1``) follow
 Carrascal, Ferrer, Smith and Burke, J. Phys.: Condens. Matter 27, 393001 (2015) and are vectorised. The 1-RDM
 as a functional of the occupations (notebook 04): ``exact_dimer_gamma`` (the exact map), ``dimer_bound`` and
-``bond_bound`` (N-representability), ``strong_coupling_gamma`` (U -> infinity), ``interpolating_gamma`` and
-``fit_alpha`` (a one-parameter form joining the limits), ``dimer_samples`` (data).
+``bond_bound`` (N-representability), ``strong_coupling_gamma`` (U -> infinity); ``interpolating_form``,
+``fit_kappa``, ``interpolating_gamma`` and ``fit_alpha`` (a one-parameter form joining the limits);
+``dimer_samples`` (data).
 """
 
 from .dimer import (
@@ -28,6 +29,8 @@ from .dimer import (
     dimer_samples,
     exact_dimer_gamma,
     fit_alpha,
+    fit_kappa,
+    interpolating_form,
     interpolating_gamma,
     strong_coupling_gamma,
 )
@@ -42,6 +45,8 @@ __all__ = [
     "dimer_samples",
     "exact_dimer_gamma",
     "fit_alpha",
+    "fit_kappa",
+    "interpolating_form",
     "interpolating_gamma",
     "strong_coupling_gamma",
     "HubbardResult",

@@ -337,6 +337,44 @@ def fit_alpha(delta_n, U, gamma_12) -> float:
     return float(np.exp(least_squares(residual, x0=[np.log(32.0)]).x[0]))
 
 
+def interpolating_form(delta_n, kappa) -> np.ndarray:
+    """The one-parameter form gamma_0(dn) sqrt((2|dn| + kappa) / (2 + |dn| + kappa)) at a free kappa >= 0.
+
+    kappa = infinity gives the Kohn-Sham curve gamma_0 = sqrt(1 - dn^2/4), kappa = 0 the strong-coupling curve.
+    :func:`interpolating_gamma` is this form with kappa = alpha t^2 / U^2. Broadcasts.
+    """
+    delta_n = as_real_array(delta_n, "delta_n")
+    kappa = as_real_array(kappa, "kappa", finite=False)  # kappa = inf is the U = 0 end
+    if np.any(np.isnan(kappa)) or np.any(kappa < 0):
+        raise ValueError(f"kappa must be >= 0 (it interpolates between kappa = 0, U -> infinity, and kappa -> "
+                         f"infinity, U = 0), got min(kappa) = {np.min(kappa)}")
+    a = np.abs(delta_n)
+    with np.errstate(invalid="ignore"):
+        ratio = np.where(np.isinf(kappa), 1.0, (2.0 * a + kappa) / (2.0 + a + kappa))
+    return dimer_bound(delta_n) * np.sqrt(ratio)
+
+
+def fit_kappa(delta_n, gamma_12) -> float:
+    """Least-squares kappa of :func:`interpolating_form` for points (delta_n, gamma_12) that share one U.
+
+    Nothing about how kappa depends on U is assumed: fit it at each U separately and look at the result.
+    The fit is done in log kappa (kappa > 0 spans decades); the search is bounded to 1e-8 <= kappa <= 1e8.
+    """
+    from scipy.optimize import least_squares
+
+    delta_n = as_real_array(delta_n, "delta_n", ndim=1)
+    gamma_12 = as_real_array(gamma_12, "gamma_12", ndim=1)
+    if delta_n.shape != gamma_12.shape or delta_n.size < 2:
+        raise ValueError(f"delta_n and gamma_12 must be 1D arrays of the same length >= 2, got shapes "
+                         f"{delta_n.shape} and {gamma_12.shape}")
+
+    def residual(log_kappa):
+        return interpolating_form(delta_n, np.exp(log_kappa[0])) - gamma_12
+
+    bounds = (np.log(1e-8), np.log(1e8))
+    return float(np.exp(least_squares(residual, x0=[0.0], bounds=bounds).x[0]))
+
+
 def bond_bound(n_i, n_j) -> np.ndarray:
     """N-representability bound of the spin-summed gamma_ij of a bond whose sites hold n_i, n_j electrons.
 

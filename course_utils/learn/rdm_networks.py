@@ -86,24 +86,36 @@ class CoherentRDM1(keras.layers.Layer):
         return root[:, :, None] * root[:, None, :] * coherence
 
 
-def dimer_network(*, constrained: bool = False, hidden=(32, 32), seed: int = 0):
+def dimer_network(*, constrained: bool = False, symmetric: bool | None = None, bounded: bool | None = None,
+                  hidden=(32, 32), seed: int = 0):
     """A small Keras network for gamma_12(delta_n, U): input (batch, 2) = [delta_n, U/t], output (batch, 1).
 
     ``constrained=False``: a plain tanh perceptron with a linear output. ``constrained=True``: the same hidden
     layers, fed (delta_n/2)^2 (site-exchange symmetry) and closed by :class:`BoundedGamma` (N-representability).
+    ``symmetric`` and ``bounded`` switch the two constraints one at a time (for an ablation); each defaults to
+    ``constrained``.
     """
+    if not isinstance(constrained, (bool, np.bool_)):
+        raise TypeError(f"constrained must be True or False, got {constrained!r}")
+    flags = {}
+    for name, value in (("symmetric", symmetric), ("bounded", bounded)):
+        if value is None:
+            value = constrained
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True, False or None (None: same as constrained), got {value!r}")
+        flags[name] = bool(value)
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((2,), name="delta_n_and_U")
-    h = DimerFeatures(symmetric=constrained, name="features")(inputs)
+    h = DimerFeatures(symmetric=flags["symmetric"], name="features")(inputs)
     for i, width in enumerate(hidden):
         h = keras.layers.Dense(int(width), activation="tanh", name=f"hidden_{i}")(h)
-    if constrained:
+    if flags["bounded"]:
         logit = keras.layers.Dense(1, name="logit")(h)
         outputs = BoundedGamma(name="bounded_gamma")([inputs, logit])
-        name = "constrained_dimer"
     else:
         outputs = keras.layers.Dense(1, name="gamma_12")(h)
-        name = "plain_dimer"
+    name = {(False, False): "plain_dimer", (True, True): "constrained_dimer", (True, False): "symmetric_dimer",
+            (False, True): "bounded_dimer"}[(flags["symmetric"], flags["bounded"])]
     return keras.Model(inputs, outputs, name=name)
 
 

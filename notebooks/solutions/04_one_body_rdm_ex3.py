@@ -1,12 +1,27 @@
-# Solution to notebook 04, exercise 3 (check: exercises.check_rdm_correlation_kinetic(t_c, index=sample))
+# Solution to notebook 04, exercise 3 (check: exercises.check_rdm_ablation(symmetry_only, bound_only, more_useful))
 import numpy as np
 
-from course_utils.onedim import datasets, observables
+from course_utils import lattice
+from course_utils.learn import rdm_networks, training
 
-rdm_data = datasets.load_rdm1_wells()
-sample = 568
-n = rdm_data["density"][sample]
-gamma_s = np.sqrt(np.outer(n, n))  # two electrons in one orbital sqrt(n/2): the Kohn-Sham 1-RDM
-t_s = observables.rdm1_kinetic_energy(gamma_s, rdm_data["kinetic_matrix"], rdm_data["dx"])
-t_c = float(rdm_data["kinetic_energy"][sample] - t_s)
-print(f"T = {rdm_data['kinetic_energy'][sample]:.5f} Ha, T_s = {t_s:.5f} Ha, T_c = {1000 * t_c:.2f} mHa")
+pool = lattice.dimer_samples(256, seed=4)  # the learning curve's pool, validation and test sets (same seeds)
+valid = lattice.dimer_samples(200, seed=2)
+test = lattice.dimer_samples(2000, seed=3)
+subset = {key: value[:32] for key, value in pool.items()}
+
+
+def trained(symmetric, bounded):
+    model = rdm_networks.dimer_network(symmetric=symmetric, bounded=bounded, seed=0)
+    training.CompiledTrainer(model, learning_rate=1e-2).fit(
+        rdm_networks.dimer_inputs(subset["delta_n"], subset["U"]), subset["gamma_12"][:, None],
+        rdm_networks.dimer_inputs(valid["delta_n"], valid["U"]), valid["gamma_12"][:, None],
+        max_steps=2000, check_every=100, patience=5)
+    return model
+
+
+symmetry_only = trained(symmetric=True, bounded=False)
+bound_only = trained(symmetric=False, bounded=True)
+mae = {name: float(np.mean(np.abs(rdm_networks.predict_gamma(model, test["delta_n"], test["U"]) - test["gamma_12"])))
+       for name, model in (("symmetry", symmetry_only), ("bound", bound_only))}
+more_useful = min(mae, key=mae.get)
+print("test MAE with one constraint:", {name: round(value, 4) for name, value in mae.items()})
