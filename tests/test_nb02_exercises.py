@@ -106,7 +106,7 @@ def test_check_names_are_unique_across_the_course():
     assert ELEMENTS[0] == "Al"
 
 
-# ----------------------------------------------------------------------------------------------- exercise 5
+# ----------------------------------------------------------------------------------------------- exercise 4 (attention)
 def _attention_by_loop(graph):
     """An independent, loop-by-loop computation of one attention step (what a student writes by hand)."""
     h = graph["h"]

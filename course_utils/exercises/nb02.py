@@ -123,7 +123,7 @@ def check_alloy_energy_above_hull(e_hull_mev):
                    "x_Au = 1/3 and subtract that from the formation energy of C11_b Cu2Au.")
 
 
-# ----------------------------------------------------------------------------------------------- exercise 3
+# ----------------------------------------------------------------------------------------------- exercise 5
 @checker("precision and recall of the rule 'E_f < 0 means stable'")
 def check_stability_precision_recall(precision, recall):
     """Precision and recall (fractions) of predicting 'stable' (within 5 meV/atom of the hull) from E_f < 0,
@@ -166,7 +166,7 @@ def check_stability_precision_recall(precision, recall):
                    "prediction: formation_energy < 0; over the compounds with two or three elements.")
 
 
-# ----------------------------------------------------------------------------------------------- exercise 4
+# ----------------------------------------------------------------------------------------------- exercise 3
 @checker("a test set that holds out the Ag-Au chemistry")
 def check_chemical_system_split(test_mask):
     """Boolean mask over the alloys data set: every compound that contains both Ag and Au."""
@@ -203,9 +203,9 @@ def check_chemical_system_split(test_mask):
                    "that should not be). Test each row of alloys['elements'] for both symbols.")
 
 
-# ----------------------------------------------------------------------------------------------- exercise 5
+# ----------------------------------------------------------------------------------------------- exercise 4
 def attention_exercise_graph() -> dict[str, np.ndarray]:
-    """The small graph of exercise 5: three atoms with two features each, five directed edges, one head.
+    """The small graph of exercise 4: three atoms with two features each, five directed edges, one head.
 
     ``senders[k] -> receivers[k]`` is edge ``k`` (``j -> i``) and ``multiplicity[k]`` the number of equivalent
     periodic images it stands for. The learned matrices (made-up numbers, as after some training) act on
