@@ -104,3 +104,45 @@ def test_check_names_are_unique_across_the_course():
                  "check_stability_precision_recall"):
         assert name in checks
     assert ELEMENTS[0] == "Al"
+
+
+# ----------------------------------------------------------------------------------------------- exercise 4 (attention)
+def _attention_by_loop(graph):
+    """An independent, loop-by-loop computation of one attention step (what a student writes by hand)."""
+    h = graph["h"]
+    alpha, aggregated = np.zeros(len(graph["senders"])), np.zeros_like(h)
+    u = {}
+    for k, (j, i) in enumerate(zip(graph["senders"], graph["receivers"], strict=True)):
+        z = graph["A"] @ h[i] + graph["B"] @ h[j]
+        u[k] = z / (1 + np.exp(-z))
+    for i in range(len(h)):
+        into = [k for k in range(len(alpha)) if graph["receivers"][k] == i]
+        weights = [graph["multiplicity"][k] * np.exp(graph["S"] @ u[k]) for k in into]
+        for k, wk in zip(into, weights, strict=True):
+            alpha[k] = wk / sum(weights)
+            aggregated[i] += alpha[k] * (graph["M"] @ u[k])
+    return alpha, aggregated
+
+
+def test_attention_step():
+    from course_utils.exercises.nb02 import _attention_step, attention_exercise_graph
+
+    graph = attention_exercise_graph()
+    alpha, aggregated = _attention_by_loop(graph)
+    check = exercises.check_attention_step
+    assert check(alpha, aggregated)
+    assert check(list(alpha), aggregated.tolist())
+    sums = np.zeros(3)
+    np.add.at(sums, graph["receivers"], alpha)
+    assert np.allclose(sums, 1.0) and alpha[-1] == pytest.approx(1.0)
+    assert "multiplicities" in check(*_attention_step(graph, use_multiplicity=False)).message
+    assert "all five edges" in check(*_attention_step(graph, normalise="all")).message
+    assert "plain mean" in check(*_attention_step(graph, normalise="mean")).message
+    assert "swapped" in check(*_attention_step(graph, swap=True)).message
+    assert "one periodic image" in check(alpha / graph["multiplicity"], aggregated).message
+    assert "aggregated messages are not" in check(alpha, 2 * aggregated).message
+    assert not check(alpha + 0.01, aggregated)
+    for bad in ((..., aggregated), (alpha, None), ("0.5", aggregated), (alpha[:3], aggregated),
+                (alpha, aggregated[:, 0]), (alpha * np.nan, aggregated), (alpha, [["a", "b"]] * 3)):
+        feedback = check(*bad)
+        assert not feedback and feedback.message

@@ -123,7 +123,7 @@ def check_alloy_energy_above_hull(e_hull_mev):
                    "x_Au = 1/3 and subtract that from the formation energy of C11_b Cu2Au.")
 
 
-# ----------------------------------------------------------------------------------------------- exercise 3
+# ----------------------------------------------------------------------------------------------- exercise 5
 @checker("precision and recall of the rule 'E_f < 0 means stable'")
 def check_stability_precision_recall(precision, recall):
     """Precision and recall (fractions) of predicting 'stable' (within 5 meV/atom of the hull) from E_f < 0,
@@ -166,7 +166,7 @@ def check_stability_precision_recall(precision, recall):
                    "prediction: formation_energy < 0; over the compounds with two or three elements.")
 
 
-# ----------------------------------------------------------------------------------------------- exercise 4
+# ----------------------------------------------------------------------------------------------- exercise 3
 @checker("a test set that holds out the Ag-Au chemistry")
 def check_chemical_system_split(test_mask):
     """Boolean mask over the alloys data set: every compound that contains both Ag and Au."""
@@ -201,3 +201,110 @@ def check_chemical_system_split(test_mask):
     missing, extra = int(np.sum(expected & ~mask)), int(np.sum(mask & ~expected))
     return False, (f"{missing} compounds that contain both Ag and Au are not held out (and {extra} are held out "
                    "that should not be). Test each row of alloys['elements'] for both symbols.")
+
+
+# ----------------------------------------------------------------------------------------------- exercise 4
+def attention_exercise_graph() -> dict[str, np.ndarray]:
+    """The small graph of exercise 4: three atoms with two features each, five directed edges, one head.
+
+    ``senders[k] -> receivers[k]`` is edge ``k`` (``j -> i``) and ``multiplicity[k]`` the number of equivalent
+    periodic images it stands for. The learned matrices (made-up numbers, as after some training) act on
+    column vectors: ``u_k = silu(A @ h[i] + B @ h[j])``, message ``m_k = M @ u_k``, score ``a_k = S @ u_k``.
+    There are no edge features and no biases.
+    """
+    return {
+        "h": np.array([[1.0, 0.0], [0.0, 1.0], [0.5, -0.5]]),
+        "senders": np.array([1, 2, 0, 2, 0]),
+        "receivers": np.array([0, 0, 1, 1, 2]),
+        "multiplicity": np.array([1.0, 2.0, 1.0, 1.0, 3.0]),
+        "A": np.array([[1.0, -0.5], [0.5, 1.0]]),
+        "B": np.array([[0.5, 1.0], [-1.0, 0.5]]),
+        "M": np.array([[1.0, 0.0], [1.0, -1.0]]),
+        "S": np.array([2.0, -1.0]),
+    }
+
+
+def _silu(x):
+    return x / (1.0 + np.exp(-x))
+
+
+def _attention_step(graph, *, swap=False, use_multiplicity=True, normalise="receiver"):
+    """Attention coefficients (E,) and aggregated messages (N, F) of :func:`attention_exercise_graph`."""
+    h, i, j = graph["h"], graph["receivers"], graph["senders"]
+    if swap:
+        i, j = j, i
+    u = _silu(h[i] @ graph["A"].T + h[j] @ graph["B"].T)
+    messages, scores = u @ graph["M"].T, u @ graph["S"]
+    weight = np.exp(scores) * (graph["multiplicity"] if use_multiplicity else 1.0)
+    if normalise == "receiver":
+        total = np.zeros(len(h))
+        np.add.at(total, i, weight)
+        alpha = weight / total[i]
+    elif normalise == "all":
+        alpha = weight / weight.sum()
+    else:  # no softmax: the plain mean over the incoming edges
+        count = np.zeros(len(h))
+        np.add.at(count, i, 1.0)
+        alpha = 1.0 / count[i]
+    aggregated = np.zeros_like(h)
+    np.add.at(aggregated, i, alpha[:, None] * messages)
+    return alpha, aggregated
+
+
+def _as_array(value, shape, what):
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        return None, f"{what}: expected an array of shape {shape}, got {type(value).__name__}."
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"{what}: expected an array of numbers of shape {shape}, got {type(value).__name__}."
+    if array.shape != shape:
+        return None, f"{what}: expected shape {shape}, got {array.shape}."
+    if not np.all(np.isfinite(array)):
+        return None, f"{what}: some entries are not finite numbers."
+    return array, None
+
+
+@checker("one attention step by hand")
+def check_attention_step(alpha, aggregated):
+    """The attention coefficients (one per edge) and the aggregated messages (one row per atom) of one attention
+    step on :func:`attention_exercise_graph`."""
+    if is_placeholder(alpha) or is_placeholder(aggregated):
+        raise NotImplementedError
+    graph = attention_exercise_graph()
+    n_edges, shape = len(graph["senders"]), graph["h"].shape
+    a, problem = _as_array(alpha, (n_edges,), "alpha")
+    if problem:
+        return False, problem
+    s, problem = _as_array(aggregated, shape, "aggregated")
+    if problem:
+        return False, problem
+    right_alpha, right_sum = _attention_step(graph)
+    if np.allclose(a, right_alpha, atol=1e-4) and np.allclose(s, right_sum, atol=1e-4):
+        return True, ("the coefficients of the edges into each atom sum to one, counting multiplicities "
+                      f"(atom 0: {right_alpha[0]:.3f} + {right_alpha[1]:.3f}, the second edge counted twice); atom 2 "
+                      "has one neighbour, so its coefficient is 1 whatever its score.")
+    mistakes = [({"use_multiplicity": False}, "the multiplicities are missing: an edge that stands for c periodic "
+                 "images counts c times in the softmax, alpha_ij = c_ij exp(a_ij) / sum_k c_ik exp(a_ik)."),
+                ({"normalise": "all"}, "the softmax ran over all five edges; it runs over the edges that arrive at "
+                 "the same atom i, so that the coefficients of each atom sum to one."),
+                ({"normalise": "mean"}, "that is the plain mean over the neighbours; attention weighs them by "
+                 "the softmax of their scores a_ij = S u_ij."),
+                ({"swap": True}, "sender and receiver are swapped: in u_ij = silu(A h_i + B h_j), i is the atom that "
+                 "receives (receivers[k]) and j the neighbour that sends (senders[k]).")]
+    for options, message in mistakes:
+        wrong_alpha, wrong_sum = _attention_step(graph, **options)
+        if np.allclose(a, wrong_alpha, atol=1e-4):
+            return False, message
+    if not np.allclose(a, right_alpha, atol=1e-4):
+        sums = np.zeros(shape[0])
+        np.add.at(sums, graph["receivers"], a * graph["multiplicity"])
+        if np.allclose(sums, 1.0, atol=1e-4):
+            return False, ("those are the coefficients of one periodic image. A merged edge stands for c_k images, "
+                           "so its coefficient is c_k times larger: alpha_k = c_k exp(a_k) / sum of c exp(a) over "
+                           "the edges into the same atom (then each atom's coefficients sum to one).")
+        return False, (f"alpha is not right yet (got {np.round(a, 3)}). Per edge k: u = silu(A @ h[i] + B @ h[j]) "
+                       "with i = receivers[k], j = senders[k]; score a = S @ u; then alpha_k = c_k exp(a_k) divided "
+                       "by the sum of c exp(a) over the edges with the same receiver.")
+    return False, ("alpha is right, the aggregated messages are not: row i is the sum over the edges k into atom i "
+                   "of alpha_k * (M @ u_k).")

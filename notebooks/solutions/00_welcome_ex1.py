@@ -1,9 +1,10 @@
-# Solution to notebook 00, exercise 1 (check: exercises.check_box_energy(excitation_ev))
+# Solution to notebook 00, exercise 1 (check: exercises.check_box_length(box_length_angstrom, gap_ev=2.0))
 import numpy as np
 
 from course_utils import units
 
-length = 10.0  # bohr
-energy = lambda n: n**2 * np.pi**2 / (2 * length**2)  # noqa: E731  (Hartree)
-excitation_ev = (energy(2) - energy(1)) * units.HARTREE_TO_EV
-print(f"E_2 - E_1 = {excitation_ev:.4f} eV")
+gap_ha = 2.0 / units.HARTREE_TO_EV  # the chosen excitation energy, in Hartree
+# E_2 - E_1 = (4 - 1) pi^2 / (2 L^2) in Hartree atomic units; solve for L (bohr)
+length_bohr = np.pi * np.sqrt(3 / (2 * gap_ha))
+box_length_angstrom = float(length_bohr * units.BOHR_TO_ANGSTROM)
+print(f"L = {length_bohr:.3f} bohr = {box_length_angstrom:.3f} Å")
