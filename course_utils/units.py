@@ -15,5 +15,5 @@ BOHR_TO_ANGSTROM = 0.529177210903
 """1 bohr in Angstrom."""
 ANGSTROM_TO_BOHR = 1.0 / BOHR_TO_ANGSTROM
 EV_TO_MEV = 1000.0
-DEBYE_TO_E_ANGSTROM = 0.20819433800
-"""1 debye in e*Angstrom."""
+DEBYE_TO_E_ANGSTROM = 1e-21 / 299792458.0 / 1.602176634e-19 * 1e10
+"""1 debye in e*Angstrom: exactly 1e-21/c C*m (c and e exact in the SI since 2019), 0.2081943327..."""
