@@ -86,7 +86,7 @@ def network_diagram(ax, layer_sizes, *, layer_names=None, forward: str | None = 
     if layer_names is not None and len(layer_names) != len(sizes):
         raise ValueError(f"layer_names has {len(layer_names)} entries for {len(sizes)} layers")
     height = max(sizes)
-    centres = [[(column, (height - 1) / 2 - row) for row in range(size)] for column, size in enumerate(sizes)]
+    centres = [[(column, (size - 1) / 2 - row) for row in range(size)] for column, size in enumerate(sizes)]
     for left, right in zip(centres[:-1], centres[1:]):
         for x0, y0 in left:
             for x1, y1 in right:
@@ -96,7 +96,7 @@ def network_diagram(ax, layer_sizes, *, layer_names=None, forward: str | None = 
         ax.scatter(*zip(*points, strict=True), s=260, color=colour, edgecolor="k", zorder=2)
         if layer_names is not None:
             ax.text(column, -(height + 1) / 2 - 0.1, layer_names[column], ha="center", va="top", fontsize=9)
-    top, bottom = (height - 1) / 2 + 0.9, -(height - 1) / 2 - 0.9 - (0.9 if layer_names is not None else 0)
+    top, bottom = (height - 1) / 2 + 0.9, -(height - 1) / 2 - 0.9 - (1.7 if layer_names is not None else 0)
     arrow = {"arrowstyle": "-|>", "lw": 1.6, "mutation_scale": 14}
     if forward:
         ax.annotate("", xy=(len(sizes) - 1, top), xytext=(0, top), arrowprops={**arrow, "color": "C0"})
