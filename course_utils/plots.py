@@ -87,7 +87,7 @@ def network_diagram(ax, layer_sizes, *, layer_names=None, forward: str | None = 
         raise ValueError(f"layer_names has {len(layer_names)} entries for {len(sizes)} layers")
     height = max(sizes)
     centres = [[(column, (size - 1) / 2 - row) for row in range(size)] for column, size in enumerate(sizes)]
-    for left, right in zip(centres[:-1], centres[1:]):
+    for left, right in zip(centres[:-1], centres[1:], strict=True):
         for x0, y0 in left:
             for x1, y1 in right:
                 ax.plot([x0, x1], [y0, y1], color="0.6", lw=0.6, zorder=1)
