@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.kernel_ridge import KernelRidge
-from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, train_test_split
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, cross_val_score, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from course_utils import exercises
@@ -36,12 +35,6 @@ def wells():
 def cv_data(wells):
     data, idx_train, _ = wells
     return data["potential"][idx_train][400:700], data["energy"][idx_train][400:700]
-
-
-@pytest.fixture(scope="module")
-def leak_data(wells):
-    data, idx_train, _ = wells
-    return data["potential"][idx_train][:200], data["energy"][idx_train][:200]
 
 
 def kernel_ridge(**params):
@@ -160,41 +153,65 @@ def test_pca_wrong_types_give_feedback(densities):
 
 
 # ------------------------------------------------------------------------------------------ exercise 3: the leak
-def standard_krr():
-    return kernel_ridge(alpha=1e-6, gamma=1e-2)
+@pytest.fixture(scope="module")
+def grouped_data(wells):
+    # As in the notebook: 40 systems, each five times with its wells perturbed by about 2%.
+    data, _, _ = wells
+    x = data["x"]
+    variants = np.repeat(datasets.wells_parameters(range(40), seed=SEED + 2), 5, axis=0)
+    rng = np.random.default_rng(SEED)
+    variants[..., 0] *= 1 + 0.02 * rng.standard_normal(variants[..., 0].shape)
+    variants[..., 2] += 0.02 * rng.standard_normal(variants[..., 2].shape)
+    X = potentials.gaussian_wells(x, variants)
+    return X, datasets.solve_wells(x, X).energy, np.repeat(np.arange(40), 5)
 
 
-def honest_value(X, y):
-    scores = cross_val_score(make_pipeline(StandardScaler(), standard_krr()), X, y,
-                             cv=KFold(5, shuffle=True, random_state=SEED), scoring="neg_mean_absolute_error")
-    return -scores.mean() * 1000
+def grouped_model():
+    return kernel_ridge(alpha=1e-6, gamma=3e-2)
 
 
-def test_leak_right_answer_passes(leak_data):
-    X, y = leak_data
-    pipeline = make_pipeline(StandardScaler(), standard_krr())
-    feedback = exercises.check_leak_free_cv(pipeline, honest_value(X, y), X, y, seed=SEED)
+def cv_values(X, y, groups):
+    leaky = cross_val_score(grouped_model(), X, y, cv=KFold(5, shuffle=True, random_state=SEED),
+                            scoring="neg_mean_absolute_error")
+    grouped = cross_val_score(grouped_model(), X, y, cv=GroupKFold(5), groups=groups, scoring="neg_mean_absolute_error")
+    return -leaky.mean() * 1000, -grouped.mean() * 1000
+
+
+def test_grouped_right_answer_passes_and_the_leak_is_large(grouped_data):
+    X, y, groups = grouped_data
+    leaky, grouped = cv_values(X, y, groups)
+    assert grouped > 5 * leaky, "the exercise needs a leak with a visible effect"
+    feedback = exercises.check_grouped_cv(leaky, grouped, grouped_model(), X, y, groups, seed=SEED)
     assert feedback.passed, feedback.message
+    assert "times more" in feedback.message
 
 
-def test_leak_typical_mistakes(leak_data):
-    X, y = leak_data
-    honest = honest_value(X, y)
-    pipeline = make_pipeline(StandardScaler(), standard_krr())
-    assert "sign" in exercises.check_leak_free_cv(pipeline, -honest, X, y).message
-    assert "mHa" in exercises.check_leak_free_cv(pipeline, honest / 1000, X, y).message
-    leaky_X = StandardScaler().fit_transform(X)
-    leaky = -cross_val_score(standard_krr(), leaky_X, y, cv=KFold(5, shuffle=True, random_state=SEED),
-                             scoring="neg_mean_absolute_error").mean() * 1000
-    assert abs(leaky / honest - 1) > 5e-3, "the exercise needs a leak the check can tell apart"
-    assert "leaky" in exercises.check_leak_free_cv(pipeline, leaky, X, y).message
-    assert "expected" in exercises.check_leak_free_cv(pipeline, 2 * honest, X, y).message
-    assert "not a scikit-learn Pipeline" in exercises.check_leak_free_cv(standard_krr(), honest, X, y).message
-    no_scaler = make_pipeline(standard_krr())
-    assert "no scaler" in exercises.check_leak_free_cv(no_scaler, honest, X, y).message
-    assert "before" in exercises.check_leak_free_cv(make_pipeline(StandardScaler()), honest, X, y).message
-    assert "number" in exercises.check_leak_free_cv(pipeline, "12", X, y).message
-    assert "placeholder" in exercises.check_leak_free_cv(..., ..., X, y).message
+def test_grouped_typical_mistakes(grouped_data):
+    X, y, groups = grouped_data
+    leaky, grouped = cv_values(X, y, groups)
+    model = grouped_model()
+
+    def message(leaky_value, grouped_value, **kwargs):
+        feedback = exercises.check_grouped_cv(leaky_value, grouped_value, kwargs.get("model", model), X, y,
+                                              kwargs.get("groups", groups), seed=SEED)
+        assert not feedback.passed
+        return feedback.message
+
+    assert "sign" in message(-leaky, grouped)
+    assert "sign" in message(leaky, -grouped)
+    assert "in Ha" in message(leaky / 1000, grouped)
+    assert "in Ha" in message(leaky, grouped / 1000)
+    assert "grouped number" in message(grouped, grouped)
+    assert "still split the systems" in message(leaky, leaky)
+    plain = -cross_val_score(model, X, y, cv=KFold(5), scoring="neg_mean_absolute_error").mean() * 1000
+    assert "without shuffling" in message(leaky, plain)
+    assert "expected" in message(2 * leaky, grouped)
+    assert "expected" in message(leaky, 2 * grouped)
+    assert "must be a number" in message("1.0", grouped)
+    assert "regressor" in message(leaky, grouped, model=42)
+    assert "one system index" in message(leaky, grouped, groups=groups[:10])
+    placeholder = exercises.check_grouped_cv(..., ..., model, X, y, groups)
+    assert not placeholder.passed and "placeholder" in placeholder.message
 
 
 # ------------------------------------------------------------------------------------------ exercise 4: Keras

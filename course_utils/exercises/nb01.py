@@ -1,8 +1,8 @@
 """Checks for notebook 01 (machine learning: concepts and applications).
 
 Every check recomputes the right answer from the data it is given, so it cannot drift from the notebook, and
-recognises the typical mistakes (a leaky scaler, mHa vs Ha, the sign of scikit-learn's "neg_" scores, a grid whose
-best point lies on its edge, a network that predicts standardised energies).
+recognises the typical mistakes (folds that split near-copies of one system, mHa vs Ha, the sign of scikit-learn's
+"neg_" scores, a grid whose best point lies on its edge, a network that predicts standardised energies).
 """
 
 from __future__ import annotations
@@ -48,52 +48,85 @@ def _cv_mae_mha(estimator, X, y, seed: int) -> float:
     return float(-scores.mean() * MHA)
 
 
-# --------------------------------------------------------------------------------------------------- exercise 1
-@checker("a leak-free cross-validation with a pipeline")
-def check_leak_free_cv(pipeline, cv_mae_mha, X, y, seed: int = 0):
-    """``pipeline``: an unfitted (or fitted) scikit-learn ``Pipeline`` whose scaler comes before the regressor;
-    ``cv_mae_mha``: its 5-fold cross-validated MAE (mHa) on ``X, y`` with ``KFold(5, shuffle=True,
-    random_state=seed)``."""
-    if is_placeholder(pipeline) or is_placeholder(cv_mae_mha):
-        raise NotImplementedError
+# --------------------------------------------------------------------------------------------------- exercise 3
+def _grouped_mae(estimator, X, y, groups) -> float:
     from sklearn.base import clone
-    from sklearn.pipeline import Pipeline
+    from sklearn.model_selection import GroupKFold, cross_val_score
 
-    if not isinstance(pipeline, Pipeline):
-        return False, (f"`pipeline` is a {type(pipeline).__name__}, not a scikit-learn Pipeline. Build it with "
-                       "make_pipeline(StandardScaler(), <the model>), so that cross-validation refits the scaler "
-                       "inside every fold.")
-    steps = [step for _, step in pipeline.steps if step not in (None, "passthrough")]
-    scalers = [i for i, step in enumerate(steps) if "Scaler" in type(step).__name__]
-    if not scalers:
-        return False, ("the pipeline has no scaler in it. The point of the exercise is to keep the StandardScaler, "
-                       "but inside the pipeline, so it is fit on the training folds only.")
-    if scalers[-1] == len(steps) - 1 or not hasattr(steps[-1], "predict"):
-        return False, "the last step of the pipeline must be the regressor, and the scaler must come before it."
-    if not _is_number(cv_mae_mha):
-        return False, f"`cv_mae_mha` must be a number (the MAE in mHa), got {type(cv_mae_mha).__name__}."
-    value = float(cv_mae_mha)
+    with _one_blas_thread():
+        scores = cross_val_score(clone(estimator), X, y, cv=GroupKFold(n_splits=5), groups=groups,
+                                 scoring="neg_mean_absolute_error")
+    return float(-scores.mean() * MHA)
+
+
+def _plain_kfold_mae_mha(estimator, X, y) -> float:
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold, cross_val_score
+
+    with _one_blas_thread():
+        scores = cross_val_score(clone(estimator), X, y, cv=KFold(n_splits=5), scoring="neg_mean_absolute_error")
+    return float(-scores.mean() * MHA)
+
+
+def _unit_or_sign_slip(value: float, right: float, name: str) -> str | None:
+    if _close(-value, right):
+        return (f"the sign of `{name}` is off: scikit-learn's 'neg_mean_absolute_error' scores are minus the MAE "
+                "(so that larger is better). Use -scores.mean().")
+    if _close(value * MHA, right):
+        return f"`{name}` is in Ha; the exercise asks for mHa (multiply by 1000)."
+    return None
+
+
+@checker("a leak through near-copies of the same system, and cross-validation by groups")
+def check_grouped_cv(leaky_mae, grouped_mae, model, X, y, groups, seed: int = 0):
+    """``leaky_mae``: the 5-fold CV MAE (mHa) of ``model`` on ``X, y`` with ``KFold(5, shuffle=True,
+    random_state=seed)``, which puts near-copies of one system on both sides of a split; ``grouped_mae``:
+    the same with ``GroupKFold(5)`` and ``groups`` (one system index per sample), which keeps every system in one
+    fold."""
+    if is_placeholder(leaky_mae) or is_placeholder(grouped_mae):
+        raise NotImplementedError
+    for name, value in (("leaky_mae", leaky_mae), ("grouped_mae", grouped_mae)):
+        if not _is_number(value):
+            return False, f"`{name}` must be a number (an MAE in mHa), got {type(value).__name__}."
+    if not hasattr(model, "fit") or not hasattr(model, "predict"):
+        return False, f"`model` must be a scikit-learn regressor, got {type(model).__name__}."
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
-    honest = _cv_mae_mha(pipeline, X, y, seed)
-    if _close(value, honest):
-        return True, (f"the 5-fold cross-validated MAE is {honest:.2f} mHa, with the scaler refit inside every "
-                      "fold: no number computed from a validation fold reaches the model before it is scored.")
-    if _close(-value, honest):
-        return False, ("the sign is off: scikit-learn's 'neg_mean_absolute_error' scores are minus the MAE "
-                       "(so that larger is better). Use -scores.mean().")
-    if _close(value * MHA, honest):
-        return False, "that is the MAE in Ha; the exercise asks for mHa (multiply by 1000)."
-    leaky_X = clone(steps[scalers[-1]]).fit_transform(X)
-    leaky = _cv_mae_mha(clone(steps[-1]), leaky_X, y, seed)
-    if _close(value, leaky) and not _close(leaky, honest, rel=1e-6):
-        return False, ("that is the leaky number: the scaler was fit on all the data before cross-validation. "
-                       "Pass the raw X to cross_val_score together with the pipeline.")
-    return False, (f"got {value:.4g} mHa, expected {honest:.4g} mHa for this pipeline. Use cross_val_score with the "
-                   f"pipeline, the raw X and y given, cv=KFold(5, shuffle=True, random_state={seed}) and "
-                   "scoring='neg_mean_absolute_error', then -scores.mean() * 1000.")
+    groups = np.asarray(groups)
+    if groups.shape != y.shape:
+        return False, f"`groups` must give one system index per sample: shape {groups.shape} for {y.size} samples."
+    leaky_value, grouped_value = float(leaky_mae), float(grouped_mae)
+    leaky = _cv_mae_mha(model, X, y, seed)
+    grouped = _grouped_mae(model, X, y, groups)
+    if not _close(leaky_value, leaky):
+        slip = _unit_or_sign_slip(leaky_value, leaky, "leaky_mae")
+        if slip:
+            return False, slip
+        if _close(leaky_value, grouped):
+            return False, ("`leaky_mae` is the grouped number. The leaky one comes from ordinary random "
+                           f"folds: cv=KFold(n_splits=5, shuffle=True, random_state={seed}), no groups.")
+        return False, (f"`leaky_mae` is {leaky_value:.4g} mHa, expected {leaky:.4g} mHa: use "
+                       f"cross_val_score(model, X_groups, y_groups, cv=KFold(n_splits=5, shuffle=True, "
+                       f"random_state={seed}), scoring='neg_mean_absolute_error'), then -scores.mean() * 1000.")
+    if not _close(grouped_value, grouped):
+        slip = _unit_or_sign_slip(grouped_value, grouped, "grouped_mae")
+        if slip:
+            return False, slip
+        if _close(grouped_value, leaky):
+            return False, ("`grouped_mae` equals the leaky number: the folds still split the systems. Use "
+                           "cv=GroupKFold(n_splits=5) and pass groups=groups to cross_val_score.")
+        if _close(grouped_value, _plain_kfold_mae_mha(model, X, y)):
+            return False, ("that is KFold without shuffling, which happens to keep neighbouring rows together but "
+                           "knows nothing of the systems. Use GroupKFold(n_splits=5) with groups=groups.")
+        return False, (f"`grouped_mae` is {grouped_value:.4g} mHa, expected {grouped:.4g} mHa: use "
+                       "cross_val_score(model, X_groups, y_groups, groups=groups, cv=GroupKFold(n_splits=5), "
+                       "scoring='neg_mean_absolute_error').")
+    return True, (f"random folds report {leaky:.2f} mHa, folds by system {grouped:.2f} mHa, {grouped / leaky:.0f} "
+                  "times more: with near-copies of each validation system in the training folds, random "
+                  "cross-validation measures how well the model interpolates between copies, not how well it "
+                  "predicts a new system.")
 
 
-# --------------------------------------------------------------------------------------------------- exercise 2
+# --------------------------------------------------------------------------------------------------- exercise 1
 def _reference_search_mae(X, y, seed: int) -> float:
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.kernel_ridge import KernelRidge
@@ -175,7 +208,7 @@ def check_kernel_ridge_search(search, X, y, seed: int = 0):
                   "the optimum lies inside the grid.")
 
 
-# --------------------------------------------------------------------------------------------------- exercise 3
+# --------------------------------------------------------------------------------------------------- exercise 4
 KERAS_MAX_PARAMETERS = 5000
 KERAS_MAX_MAE_MHA = 30.0
 """The network must beat this validation MAE: well below a random forest trained on all 2400 samples (~40 mHa)."""
@@ -221,7 +254,7 @@ def check_keras_energy_model(model, X_val, y_val):
                    "train for more epochs with early stopping on the validation loss.")
 
 
-# --------------------------------------------------------------------------------------------------- exercise 4
+# --------------------------------------------------------------------------------------------------- exercise 2
 def pca_reconstruction_rmse(n_components: int, train, test) -> float:
     """RMS error (same unit as the densities) of the test densities rebuilt from ``n_components`` principal
     components fitted on the training densities."""

@@ -1,24 +1,31 @@
-# Solution to notebook 01, exercise 3 (check: exercises.check_leak_free_cv(pipeline, cv_mae_mha, X_200, y_200))
+# Notebook 01, ex 3 (check: exercises.check_grouped_cv(leaky_mae, grouped_mae, group_model, X_groups, y_groups, groups))
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.kernel_ridge import KernelRidge
-from sklearn.model_selection import KFold, cross_val_score, train_test_split
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import GroupKFold, KFold, cross_val_score
 from sklearn.preprocessing import StandardScaler
 
-from course_utils.onedim import datasets
+from course_utils.onedim import datasets, potentials
 
 SEED = 0
-wells = datasets.load_wells()
-X, y = wells["potential"], wells["energy"]
-idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=0.2, random_state=SEED)
-X_200, y_200 = X[idx_train][:200], y[idx_train][:200]
-cv = KFold(n_splits=5, shuffle=True, random_state=SEED)
-standard_krr = TransformedTargetRegressor(KernelRidge(kernel="rbf", alpha=1e-6, gamma=1e-2),
-                                          transformer=StandardScaler())
+x = datasets.load_wells()["x"]
+# The data of the exercise, as the notebook builds them: 40 systems, each five times with its wells perturbed.
+variants = np.repeat(datasets.wells_parameters(range(40), seed=SEED + 2), 5, axis=0)
+jitter = np.random.default_rng(SEED)
+variants[..., 0] *= 1 + 0.02 * jitter.standard_normal(variants[..., 0].shape)  # depths, about 2%
+variants[..., 2] += 0.02 * jitter.standard_normal(variants[..., 2].shape)  # centres, about 0.02 bohr
+X_groups = potentials.gaussian_wells(x, variants)
+y_groups = datasets.solve_wells(x, X_groups).energy
+groups = np.repeat(np.arange(40), 5)  # which system each sample is a copy of
+group_model = TransformedTargetRegressor(KernelRidge(kernel="rbf", alpha=1e-6, gamma=3e-2),
+                                         transformer=StandardScaler())
 
-# The scaler is a step of the pipeline: cross_val_score refits it on the four training folds of every round.
-pipeline = make_pipeline(StandardScaler(), standard_krr)
-scores = cross_val_score(pipeline, X_200, y_200, cv=cv, scoring="neg_mean_absolute_error")
-cv_mae_mha = -scores.mean() * 1000  # scikit-learn's scores are minus the MAE, in Ha
-print(f"honest 5-fold CV MAE: {cv_mae_mha:.2f} mHa")
+# Random folds: four of the five copies of a validation system sit in the training folds.
+leaky_scores = cross_val_score(group_model, X_groups, y_groups, cv=KFold(n_splits=5, shuffle=True, random_state=SEED),
+                               scoring="neg_mean_absolute_error")
+# Folds by system: every copy of a system is in the same fold, so validation systems are new to the model.
+grouped_scores = cross_val_score(group_model, X_groups, y_groups, groups=groups, cv=GroupKFold(n_splits=5),
+                                 scoring="neg_mean_absolute_error")
+leaky_mae = -leaky_scores.mean() * 1000  # mHa
+grouped_mae = -grouped_scores.mean() * 1000  # mHa
+print(f"random folds: {leaky_mae:.1f} mHa; folds by system: {grouped_mae:.1f} mHa")
