@@ -11,6 +11,7 @@ from scipy.optimize import linprog
 
 from course_utils import data
 from course_utils.atoms import datasets, hull, prototypes
+from tests._seeds import dataset_rng
 
 SPEC = datasets.ALLOYS
 PARAMS = SPEC.params
@@ -118,7 +119,7 @@ def test_cache_stable_compounds_exist_and_hull_is_consistent(cached):
 
 
 def test_cache_unrelaxed_structures_are_the_prototypes(cached):
-    rng = np.random.default_rng()
+    rng = dataset_rng("alloys", 1)
     for i in rng.choice(SPEC.n_samples, size=5, replace=False):
         name, decoration = datasets.catalogue()[i]
         atoms = datasets.atoms_from_arrays(cached, int(i), relaxed=False)
@@ -130,7 +131,7 @@ def test_cache_unrelaxed_structures_are_the_prototypes(cached):
 
 
 def test_a_random_cached_sample_is_reproduced(cached):
-    i = int(np.random.default_rng().integers(3 * 7, SPEC.n_samples))
+    i = int(dataset_rng("alloys", 2).integers(3 * 7, SPEC.n_samples))
     fresh = SPEC.build(PARAMS, np.array([i]))
     for key in ("energy_per_atom", "formation_energy", "cell_relaxed", "positions_relaxed"):
         np.testing.assert_allclose(fresh[key][0], cached[key][i], rtol=1e-6, atol=1e-8, err_msg=f"{key} at {i}")

@@ -8,6 +8,7 @@ import pytest
 
 from course_utils import data
 from course_utils.atoms import molecule_datasets
+from tests._seeds import dataset_rng
 
 # The trajectories come from scripts/build_ethanol_md.py (about 10 CPU-minutes); until they are shipped this
 # module is skipped as a whole, and once they are, every test below must pass.
@@ -73,7 +74,7 @@ def test_sampling_quality(cached):
 
 
 def test_stored_frames_are_regenerated_by_single_points(cached):
-    sample = np.sort(np.random.default_rng().choice(SPEC.n_samples, size=5, replace=False))
+    sample = np.sort(dataset_rng("ethanol_md").choice(SPEC.n_samples, size=5, replace=False))
     fresh = SPEC.build(PARAMS, sample)
     for key in ("energy", "forces", "dipole", "charges"):
         np.testing.assert_allclose(fresh[key], cached[key][sample], rtol=1e-6, atol=1e-7, err_msg=key)

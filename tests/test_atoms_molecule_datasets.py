@@ -8,6 +8,7 @@ import pytest
 
 from course_utils import data
 from course_utils.atoms import chemspace, molecule_datasets, molecules
+from tests._seeds import dataset_rng
 
 SPEC = molecule_datasets.MOLECULES_SMALL
 PARAMS = SPEC.params
@@ -150,8 +151,12 @@ def test_cache_conformer_subset(cached):
         np.testing.assert_array_equal(cached["conformer_positions"][i, 0], cached["positions"][i])
 
 
+def _rng(salt: int):
+    return dataset_rng("molecules_small", salt)
+
+
 def test_cached_minima_against_fresh_single_points(cached):
-    rng = np.random.default_rng()
+    rng = _rng(1)
     for i in rng.choice(np.flatnonzero(cached["ok"]), size=4, replace=False):
         atoms = molecule_datasets.atoms_from_arrays(cached, int(i))
         result = molecules.single_point(atoms)
@@ -160,12 +165,15 @@ def test_cached_minima_against_fresh_single_points(cached):
         assert np.abs(result.forces).max() < PARAMS["fmax"] * 1.01
         np.testing.assert_allclose(result.dipole, cached["dipole"][i], atol=1e-4)
         assert molecules.connectivity_smiles(atoms, result.bond_orders) == cached["smiles"][i]
+        # The MMFF start is the same molecule: xTB's Wiberg bonds at the start geometry give back its SMILES.
+        # (RDKit's geometry-only bond perception, xyz2mol, cannot assign valences for a few strained bicycles
+        # such as c1cc2c([nH]1)OC2, so it is not used here.)
         start = molecule_datasets.atoms_from_arrays(cached, int(i), start=True)
-        assert molecules.canonical_smiles(molecules.from_atoms(start)) == cached["smiles"][i]
+        assert molecules.connectivity_smiles(start) == cached["smiles"][i]
 
 
 def test_random_samples_are_regenerated(cached):
-    rng = np.random.default_rng()
+    rng = _rng(2)
     main = rng.integers(PARAMS["n_conformer_subset"], PARAMS["n_main"])
     extrapolation = rng.integers(PARAMS["n_main"], SPEC.n_samples)
     sample = np.array(sorted({int(main), int(extrapolation)}))

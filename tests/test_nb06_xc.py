@@ -12,6 +12,7 @@ from course_utils import data, onedim
 from course_utils.exercises import nb06
 from course_utils.learn import xc, xc_networks
 from course_utils.onedim import datasets
+from tests._seeds import dataset_rng
 
 pytest.importorskip("tensorflow")
 
@@ -35,7 +36,7 @@ def fresh_models(arrays):
 
 def test_cache_is_valid_and_a_random_sample_is_reproduced(arrays):
     assert data.cache_problem(datasets.XC_WELLS) is None
-    sample = np.sort(np.random.default_rng().choice(datasets.XC_WELLS.n_samples, size=2, replace=False))
+    sample = np.sort(dataset_rng("xc_wells_1d").choice(datasets.XC_WELLS.n_samples, size=2, replace=False))
     fresh = data.build(datasets.XC_WELLS, sample, progress=False)
     for key, value in fresh.items():
         if value.dtype.kind == "f":
