@@ -41,6 +41,37 @@ def _build_chunk(task):
     return len(indices)
 
 
+def _reuse(npz: Path, tasks, spec) -> int:
+    """Write the chunks of ``tasks`` that an earlier build already holds (same SMILES and split at each position;
+    the main split is a prefix of a fixed permutation and the extrapolation split does not depend on n_main).
+    Per-sample compute time: the earlier build's average."""
+    import json
+
+    with np.load(npz, allow_pickle=False) as stored:
+        old = {key: stored[key] for key in stored.files}
+    meta = json.loads(npz.with_suffix(".json").read_text())
+    old_main = int(meta["params"]["n_main"])
+    per_sample = float(meta.get("build_seconds", 0.0)) / len(old["smiles"])
+    entries = md.molecule_list(spec.params)
+    n_main, written = spec.params["n_main"], 0
+    for path, indices in tasks:
+        if path.exists():
+            continue
+        split = "main" if indices[0] < n_main else "extrapolation"
+        rows = indices if split == "main" else indices - n_main + old_main
+        if rows.max() >= len(old["smiles"]) or (split == "main" and rows.max() >= old_main):
+            continue
+        same = (old["smiles"][r] == entries[i][0] and old["split"][r] == split
+                for r, i in zip(rows, indices, strict=True))
+        if not all(same):
+            continue
+        part = {key: value[rows] for key, value in old.items()}
+        part["_seconds"] = np.full(len(indices), per_sample)
+        np.savez(path, **part)
+        written += 1
+    return written
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
@@ -48,6 +79,9 @@ def main() -> int:
     parser.add_argument("--catalogue-only", action="store_true", help="only (re)write the catalogue")
     parser.add_argument("--parts", type=Path, default=ROOT / "build" / "molecules_small_parts",
                         help="folder for finished chunks (resumable)")
+    parser.add_argument("--reuse", type=Path, metavar="NPZ",
+                        help="a previous molecules_small.npz (e.g. the shipped one before n_main was raised): its "
+                             "samples become finished chunks wherever the same molecule sits at the same position")
     args = parser.parse_args()
     from tqdm.auto import tqdm
 
@@ -71,6 +105,8 @@ def main() -> int:
         for lo in range(first, stop, args.chunk):
             hi = min(lo + args.chunk, stop)
             tasks.append((folder / f"{split}_{lo - first:05d}_{hi - first:05d}.npz", np.arange(lo, hi)))
+    if args.reuse:
+        print(f"reused {_reuse(args.reuse, tasks, spec)} finished chunks from {args.reuse}")
     todo = [t for t in tasks if not t[0].exists()]
     start = time.perf_counter()
     with tqdm(total=spec.n_samples, initial=spec.n_samples - sum(len(t[1]) for t in todo),

@@ -184,3 +184,18 @@ def test_random_samples_are_regenerated(cached):
             np.testing.assert_allclose(value, cached[key][sample], rtol=1e-5, atol=1e-5, err_msg=where)
         else:
             np.testing.assert_array_equal(value, cached[key][sample], err_msg=where)
+
+
+def test_docstring_and_readme_quote_the_shipped_figures(cached):
+    from pathlib import Path
+
+    doc = " ".join(molecule_datasets.__doc__.split())
+    for line in molecule_datasets.description_lines(molecule_datasets.describe(cached)):
+        assert " ".join(line.split()) in doc, f"the module docstring should say: {line}"
+    stats = molecule_datasets.describe(cached)
+    row = next(line for line in (Path(__file__).resolve().parents[1] / "README.md").read_text().splitlines()
+               if line.startswith("| `molecules_small` |"))
+    for figure in (f"{stats['n_main']:,} molecules", f"{stats['ok_main']:,} with an xTB minimum",
+                   f"({stats['ok_extrapolation']} kept)", f"{stats['n_subset']} molecules with "
+                   f"{stats['n_subset_minima']} distinct conformers"):
+        assert figure in row, f"README's molecules_small row should say {figure!r}"
