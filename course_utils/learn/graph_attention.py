@@ -31,6 +31,7 @@ import numpy as np
 from keras import ops
 
 from . import training
+from .training import load_weights, save_weights  # noqa: F401  (part of this module's API)
 
 PACKAGE = "course_utils"
 
@@ -294,25 +295,6 @@ def fit(model, train_inputs, train_targets, val_inputs, val_targets, *, epochs: 
                         learning_rate=learning_rate, patience=patience, min_delta=min_delta, loss="mae",
                         halve_on_plateau=max(patience // 3, 1), min_learning_rate=learning_rate / 50, seed=seed,
                         jit_compile=False, verbose=verbose, callbacks=callbacks)
-
-
-def save_weights(model, path) -> None:
-    """Save the weights of ``model`` to a ``.npz`` file (arrays ``w000``, ``w001``, ... in Keras's order).
-
-    A plain ``.npz`` file rather than Keras's ``.weights.h5``: it ships with the package like the data sets and
-    needs nothing but numpy to inspect.
-    """
-    np.savez(path, **{f"w{i:03d}": np.asarray(w) for i, w in enumerate(model.get_weights())})
-
-
-def load_weights(model, path) -> None:
-    """Load weights saved by :func:`save_weights` into a built ``model`` of the same architecture."""
-    with np.load(path, allow_pickle=False) as stored:
-        arrays = [stored[f"w{i:03d}"] for i in range(len(stored.files))]
-    expected = [tuple(w.shape) for w in model.get_weights()]
-    if [a.shape for a in arrays] != expected:
-        raise ValueError(f"{path}: weight shapes {[a.shape for a in arrays]} do not match the model's {expected}")
-    model.set_weights(arrays)
 
 
 def pretrained_paths(edge_kind: str):

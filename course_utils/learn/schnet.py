@@ -50,6 +50,7 @@ import tensorflow as tf
 from keras import ops
 
 from .._checks import _describe, as_int, as_number, as_real_array
+from .training import load_weights, save_weights  # noqa: F401  (part of this module's API)
 
 PACKAGE = "course_utils"
 """The package name under which every Keras class of the course is registered."""
@@ -681,21 +682,6 @@ def ethanol_split(arrays, *, seed: int = 0, n_validation: int = ETHANOL_VALIDATI
 def frames(arrays, indices) -> dict[str, np.ndarray]:
     """``numbers``, ``positions``, ``energy``, ``forces`` of the frames ``indices`` (the input of :func:`fit`)."""
     return {key: np.asarray(arrays[key])[indices] for key in ("numbers", "positions", "energy", "forces")}
-
-
-def save_weights(model, path) -> None:
-    """Save the weights of ``model`` to a ``.npz`` file (arrays ``w000``, ``w001``, ... in Keras's order)."""
-    np.savez(path, **{f"w{i:03d}": np.asarray(w) for i, w in enumerate(model.get_weights())})
-
-
-def load_weights(model, path) -> None:
-    """Load weights saved by :func:`save_weights` into a built ``model`` of the same architecture."""
-    with np.load(path, allow_pickle=False) as stored:
-        arrays = [stored[f"w{i:03d}"] for i in range(len(stored.files))]
-    expected = [tuple(w.shape) for w in model.get_weights()]
-    if [a.shape for a in arrays] != expected:
-        raise ValueError(f"{path}: weight shapes {[a.shape for a in arrays]} do not match the model's {expected}")
-    model.set_weights(arrays)
 
 
 def pretrained_paths(n_train: int | None = None):

@@ -308,3 +308,22 @@ class CompiledTrainer:
                     break
         self.model.set_weights(best_weights)
         return {key: np.array(value) for key, value in history.items()}
+
+
+def save_weights(model, path) -> None:
+    """Save the weights of ``model`` to a ``.npz`` file (arrays ``w000``, ``w001``, ... in Keras's order).
+
+    A plain ``.npz`` file rather than Keras's ``.weights.h5``: it ships with the package like the data sets and
+    needs nothing but numpy to inspect.
+    """
+    np.savez(path, **{f"w{i:03d}": np.asarray(w) for i, w in enumerate(model.get_weights())})
+
+
+def load_weights(model, path) -> None:
+    """Load weights saved by :func:`save_weights` into a built ``model`` of the same architecture."""
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = [stored[f"w{i:03d}"] for i in range(len(stored.files))]
+    expected = [tuple(w.shape) for w in model.get_weights()]
+    if [a.shape for a in arrays] != expected:
+        raise ValueError(f"{path}: weight shapes {[a.shape for a in arrays]} do not match the model's {expected}")
+    model.set_weights(arrays)
