@@ -45,6 +45,10 @@ FULL_VERSION := $(if $(FULL_PYTHON),$(call version_of,$(FULL_PYTHON)))
 SMOKE_VERSIONS := $(filter-out $(FULL_VERSION),$(SUPPORTED_PYTHONS))
 # The smoke run: the fast tests and two notebooks, one of them with TensorFlow.
 SMOKE_NOTEBOOKS := notebooks/00_welcome.ipynb notebooks/06_deep_learning_functionals.ipynb
+# Tests other than notebooks run on two workers (pytest-xdist): most of them use one core. Notebooks run one at a
+# time, so that the run time and memory measured for each are those of a 2-core machine with nothing else running.
+PARALLEL := -n 2
+NOTEBOOK_OPTIONS := --nbval-lax --nbval-cell-timeout=300
 
 SMOKE_TARGETS := $(addprefix smoke-,$(SUPPORTED_PYTHONS))
 
@@ -98,7 +102,7 @@ unit: setup
 test-fast: lint unit
 
 notebooks: setup
-	$(BIN)/python -m pytest -q --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider $(NOTEBOOKS)
+	$(BIN)/python -m pytest -q $(NOTEBOOK_OPTIONS) -p no:cacheprovider $(NOTEBOOKS)
 
 browser-deps:
 	@bash scripts/ensure_chromium.sh
@@ -117,10 +121,18 @@ test:
 	    exit 1; fi; \
 	exit $$status
 
-# One pytest session for everything, so its closing line counts every test.
+# Two pytest sessions (full run and smoke run alike): the tests on two workers, then the notebooks and
+# the browser test one at a time, so that each notebook's run time and memory are measured with both cores free.
 full-test: setup browser-deps
 	$(BIN)/ruff check course_utils tests scripts notebooks
-	$(BIN)/python -m pytest -q -rs --durations=15 --nbval-lax --nbval-cell-timeout=300 tests $(NOTEBOOKS)
+	@status=0; \
+	echo "=== full run, part 1 of 2: the tests, on two workers"; \
+	$(BIN)/python -m pytest -q -rs --durations=15 $(PARALLEL) -m "not browser" tests || status=1; \
+	echo "=== full run, part 2 of 2: the browser test and every notebook, one at a time (run time and memory measured)"; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider $(NOTEBOOK_OPTIONS) tests/test_browser.py $(NOTEBOOKS) \
+	    || status=1; \
+	if [ $$status -ne 0 ]; then echo "full run: FAILED (see the summaries of part 1 and part 2 above)" >&2; fi; \
+	exit $$status
 
 # Smoke run on Python X.Y in .venv-X.Y, with the interpreter found on this machine (scripts/find_python.sh).
 # A missing interpreter is reported loudly and skipped; it is never a silent pass.
@@ -135,9 +147,12 @@ $(SMOKE_TARGETS): smoke-%:
 
 # The notebooks' timing report (reports/notebooks.md) stays the full run's: the smoke run does not write it.
 smoke: setup
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -m "not slow and not browser" \
-	    --ignore=tests/test_notebooks_harness.py --nbval-lax --nbval-cell-timeout=300 --notebook-report= \
-	    tests $(SMOKE_NOTEBOOKS)
+	@status=0; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider $(PARALLEL) -m "not slow and not browser" \
+	    --ignore=tests/test_notebooks_harness.py tests || status=1; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider $(NOTEBOOK_OPTIONS) --notebook-report= $(SMOKE_NOTEBOOKS) \
+	    || status=1; \
+	exit $$status
 
 # make test writes its measured table to build/reports/notebooks.md (a test run never changes tracked files);
 # this copies it to reports/notebooks.md and into every notebook's header.
