@@ -108,6 +108,8 @@ def occupied_levels(orbital_energies, occupations, *, max_levels: int | None = N
         raise ValueError(f"a molecule has {int(counts.max())} occupied levels, more than max_levels={width}")
     binding = np.where(occupied, -eps, np.inf)
     binding = np.sort(binding, axis=1)[:, :width]
+    if binding.shape[1] < width:  # fewer orbitals than the requested width: pad
+        binding = np.pad(binding, ((0, 0), (0, width - binding.shape[1])), constant_values=np.inf)
     binding[~np.isfinite(binding)] = np.nan
     return binding[0] if single else binding
 

@@ -35,7 +35,7 @@ from . import schnet
 from .training import load_weights, save_weights
 
 __all__ = ["MODEL_NAMES", "N_GRID", "N_LEVELS", "CM_SIZE", "HELD_OUT_GROUP", "build_mlp", "build_conv",
-           "build_levels", "build", "SortedLevels", "SchNetSpectrum", "masked_mse", "split", "inputs", "targets",
+           "build_levels", "build", "adapt", "Standardize", "SortedLevels", "SchNetSpectrum", "masked_mse", "split", "inputs", "targets",
            "predict_spectra", "pretrained_paths", "load_pretrained", "save_weights", "load_weights"]
 
 N_GRID = len(physics.GRID)
@@ -58,11 +58,46 @@ def _dense_stack(x, hidden, name):
     return x
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Standardize(keras.layers.Layer):
+    """``(x - mean) / scale`` per feature, with ``mean`` and ``scale`` non-trainable weights set from training data
+    by :meth:`adapt` (so they are saved with the model). ``scale`` is the standard deviation, but at least
+    ``min_scale``: a Coulomb-matrix entry that is zero in every training molecule (padding of atoms no training
+    molecule has) must not blow up when a larger molecule fills it."""
+
+    def __init__(self, min_scale: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.min_scale = float(min_scale)
+
+    def build(self, input_shape):
+        n = int(input_shape[-1])
+        self.mean = self.add_weight(shape=(n,), initializer="zeros", trainable=False, name="mean")
+        self.scale = self.add_weight(shape=(n,), initializer="ones", trainable=False, name="scale")
+
+    def adapt(self, x) -> None:
+        """Set ``mean`` and ``scale`` from training inputs ``x`` (M, n)."""
+        x = np.asarray(x, dtype=float)
+        self.mean.assign(x.mean(axis=0).astype(self.mean.dtype))
+        self.scale.assign(np.maximum(x.std(axis=0), self.min_scale).astype(self.scale.dtype))
+
+    def call(self, x):
+        return (ops.cast(x, self.compute_dtype) - self.mean) / self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "min_scale": self.min_scale}
+
+
 def _normalised_input(n_inputs, name):
     n_inputs = as_int(n_inputs, "n_inputs", minimum=1)
     x_in = keras.Input(shape=(n_inputs,), name=f"{name}_input")
-    # a per-feature standardisation whose mean and variance are weights (set by `adapt`, saved with the model)
-    return x_in, keras.layers.Normalization(name=f"{name}_scale")(x_in)
+    return x_in, Standardize(name=f"{name}_scale")(x_in)
+
+
+def adapt(model, x) -> None:
+    """Set the input standardisation of a Coulomb-matrix model from its training inputs (no-op for SchNet)."""
+    for layer in model.layers:
+        if isinstance(layer, Standardize):
+            layer.adapt(x)
 
 
 def build_mlp(n_inputs: int, n_outputs: int = N_GRID, *, hidden=(128, 128), seed: int = 0):
