@@ -119,7 +119,8 @@ def train_all(out_dir: Path, names, sizes=SIZES, verbose=False) -> dict:
         spectra.save_weights(model, path)  # the model of the last (largest) size
         record["models"][name] = {
             "options": OPTIONS[name], "fit": FIT[name],
-            **({"max_epochs": {str(k): v for k, v in SCHNET_EPOCHS.items()}} if name == "schnet" else {}), "n_weights": int(model.count_params()),
+            **({"max_epochs": {str(k): v for k, v in SCHNET_EPOCHS.items()}} if name == "schnet" else {}),
+            "n_weights": int(model.count_params()),
             "n_train": int(largest), "weights_file": path.name,
             "weights_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
             "test": curve[largest]["test"], "validation": curve[largest]["validation"], "learning_curve": curve}

@@ -101,7 +101,8 @@ def check_nb08_broaden(broaden):
             answer, _reference_broaden(levels, grid, 2 * sigma), rtol=1e-6):
         return False, "the widths are off: sigma is the standard deviation, exp(-(E - E_k)^2 / (2 sigma^2))"
     if np.allclose(answer, _reference_broaden(-levels, grid, sigma), rtol=1e-6, atol=1e-9):
-        return False, "the spectrum is empty on this grid: the levels are binding energies (positive), use them as given"
+        return False, ("the spectrum is empty on this grid: the levels are binding energies (positive), use them "
+                       "as given")
     return False, (f"the area under your spectrum is {area:.3f} (it should be 4, one per level) and its value at "
                    f"10.2 eV is {answer[42]:.3f}, expected {expected[42]:.3f} per eV")
 

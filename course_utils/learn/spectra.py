@@ -35,7 +35,8 @@ from . import schnet
 from .training import load_weights, save_weights
 
 __all__ = ["MODEL_NAMES", "N_GRID", "N_LEVELS", "CM_SIZE", "HELD_OUT_GROUP", "build_mlp", "build_conv",
-           "build_levels", "build", "adapt", "Standardize", "SortedLevels", "SchNetSpectrum", "masked_mse", "split", "inputs", "targets",
+           "build_levels", "build", "adapt", "Standardize", "SortedLevels", "SchNetSpectrum", "masked_mse", "split",
+           "inputs", "targets",
            "predict_spectra", "pretrained_paths", "load_pretrained", "save_weights", "load_weights"]
 
 N_GRID = len(physics.GRID)
