@@ -315,7 +315,14 @@ def predict_spectra(name: str, model, x, numbers, *, batch_size: int = 256) -> t
     :func:`course_utils.atoms.spectra.valence_levels` gives from ``numbers`` (M, N)), else ``None``."""
     one_of(name, "name", MODEL_NAMES)
     batch_size = as_int(batch_size, "batch_size", minimum=1)
-    out = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=float)
+    # direct calls, batch by batch: `model.predict` retraces (and warns) for every new input shape
+    count = len(x["numbers"]) if isinstance(x, Mapping) else len(x)
+    batches = []
+    for start in range(0, count, batch_size):
+        part = ({key: value[start:start + batch_size] for key, value in x.items()} if isinstance(x, Mapping)
+                else x[start:start + batch_size])
+        batches.append(np.asarray(model(part, training=False), dtype=float))
+    out = np.concatenate(batches)
     if name != "cm_levels":
         return out, None
     count = physics.valence_levels(np.asarray(numbers))
