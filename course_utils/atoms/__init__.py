@@ -8,7 +8,7 @@ are imported inside the functions that need them):
                  and an enumeration of small derivative superstructures
 ``relax``        cell + position relaxation with any ASE calculator
 ``hull``         formation energies, lower convex hulls, energy above the hull (binary, ternary, any order)
-``descriptors``  Magpie-style composition descriptors from elemental properties
+``descriptors``  Magpie-style composition descriptors from elemental properties; the Coulomb matrix of molecules
 ``crystal_graphs`` crystal graphs (k nearest neighbours over periodic images, shell and bond-length features),
                  padded for batching
 ``calculators``  reference calculators behind ASE's Calculator API: EMT, GFN2-xTB (tblite), PySCF
@@ -18,6 +18,7 @@ are imported inside the functions that need them):
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
 ``chemspace``    an enumeration of small organic molecules by valence rules with GDB-like filters
 ``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
+``spectra``      photoemission-like spectra: occupied levels, Gaussian broadening, spectral errors, screening
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from .._lazy import lazy_submodules
 
 _SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md",
-               "molecule_datasets", "molecules", "prototypes", "relax")
+               "molecule_datasets", "molecules", "prototypes", "relax", "spectra")
 
 __all__ = list(_SUBMODULES)
 

@@ -5,6 +5,8 @@ fraction-weighted mean ``sum_i x_i p_i``, the average deviation ``sum_i x_i |p_i
 maximum and range over the elements present; plus the stoichiometric ``L^p`` norms of the fractions
 (``p = 0`` counts the elements). After L. Ward, A. Agrawal, A. Choudhary and C. Wolverton, npj Comput. Mater.
 2, 16028 (2016), doi:10.1038/npjcompumats.2016.28. Property values and their sources: :mod:`.elements`.
+
+And one structure descriptor of molecules, the Coulomb matrix (:func:`coulomb_matrix`, notebook 08).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._checks import one_of
+from .._checks import as_int, as_real_array, one_of
 from .elements import ELEMENTS, PROPERTIES, PROPERTY_UNITS, as_fractions, property_table
 
 STATISTICS: tuple[str, ...] = ("mean", "avg_dev", "min", "max", "range")
@@ -84,3 +86,75 @@ def _fraction_rows(compositions) -> np.ndarray:
 
 
 __all__ = ["STATISTICS", "NORMS", "PROPERTY_UNITS", "descriptor_names", "composition_descriptors"]
+
+
+# ------------------------------------------------------------------------------------------ Coulomb matrix
+COULOMB_KINDS = ("sorted", "eigenvalues", "matrix")
+
+
+def coulomb_matrix(numbers, positions, *, size: int | None = None, kind: str = "sorted") -> np.ndarray:
+    """The Coulomb matrix of molecules (M. Rupp, A. Tkatchenko, K.-R. Mueller, O. A. von Lilienfeld, Phys. Rev. Lett.
+    108, 058301 (2012)), in Hartree atomic units:
+
+        C_ii = Z_i^2.4 / 2,      C_ij = Z_i Z_j / |R_i - R_j|   (distance in bohr),
+
+    the first a fit to the energies of free atoms, the second the Coulomb repulsion of the two nuclei. It is unchanged
+    by rotations and translations; permuting the atoms permutes its rows and columns, which the two invariant forms
+    remove.
+
+    Parameters
+    ----------
+    numbers : (M, N) int, 0 for padding
+    positions : (M, N, 3) Angstrom
+    size : int, optional
+        Atoms to pad to (default ``N``); molecules of more real atoms raise ``ValueError``.
+    kind : "sorted", "eigenvalues" or "matrix"
+        ``"sorted"``: rows and columns ordered by decreasing row norm (ties broken by the atom order), then the upper
+        triangle with its diagonal, ``size (size + 1) / 2`` numbers; ``"eigenvalues"``: the ``size`` eigenvalues,
+        sorted by decreasing absolute value (Rupp et al.'s descriptor); ``"matrix"``: the plain (size, size)
+        matrix in the input order.
+
+    Returns
+    -------
+    (M, size (size + 1) / 2), (M, size) or (M, size, size), zeros for padding.
+    """
+    from ..units import ANGSTROM_TO_BOHR
+
+    one_of(kind, "kind", COULOMB_KINDS)
+    numbers = np.asarray(numbers)
+    if numbers.ndim != 2 or not np.issubdtype(numbers.dtype, np.integer):
+        raise ValueError(f"numbers must be integers of shape (molecules, atoms), got shape {numbers.shape} and dtype "
+                         f"{numbers.dtype}")
+    if numbers.min(initial=0) < 0:
+        raise ValueError("atomic numbers must be non-negative (0 is padding)")
+    m, n = numbers.shape
+    positions = as_real_array(positions, "positions", shape=(m, n, 3))
+    n_real = (numbers > 0).sum(axis=1)
+    size = n if size is None else as_int(size, "size", minimum=1)
+    if n_real.max(initial=0) > size:
+        raise ValueError(f"a molecule has {int(n_real.max())} atoms, more than size={size}")
+    z = numbers.astype(float)
+    r = positions * ANGSTROM_TO_BOHR
+    distance = np.linalg.norm(r[:, :, None] - r[:, None], axis=-1)
+    real = (numbers > 0)[:, :, None] & (numbers > 0)[:, None, :]
+    off = ~np.eye(n, dtype=bool)[None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(real & off, z[:, :, None] * z[:, None, :] / distance, 0.0)
+    if np.any(~np.isfinite(c)):
+        raise ValueError("two atoms of a molecule sit at the same position")
+    diagonal = np.arange(n)
+    c[:, diagonal, diagonal] = 0.5 * z**2.4
+    if n < size:
+        c = np.pad(c, ((0, 0), (0, size - n), (0, size - n)))
+    elif n > size:  # the extra columns are padding (checked above): move real atoms first, then cut
+        order = np.argsort(~(numbers > 0), axis=1, kind="stable")
+        c = np.take_along_axis(np.take_along_axis(c, order[:, :, None], 1), order[:, None, :], 2)[:, :size, :size]
+    if kind == "matrix":
+        return c
+    if kind == "eigenvalues":
+        values = np.linalg.eigvalsh(c)
+        return np.take_along_axis(values, np.argsort(-np.abs(values), axis=1, kind="stable"), axis=1)
+    order = np.argsort(-np.linalg.norm(c, axis=2), axis=1, kind="stable")
+    c = np.take_along_axis(np.take_along_axis(c, order[:, :, None], 1), order[:, None, :], 2)
+    upper = np.triu_indices(size)
+    return c[:, upper[0], upper[1]]
