@@ -18,6 +18,7 @@ are imported inside the functions that need them):
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
 ``chemspace``    an enumeration of small organic molecules by valence rules with GDB-like filters
 ``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
+``qeq``          charge equilibration with Gaussian charges: charges, dipole, polarizability, energy and forces
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from .._lazy import lazy_submodules
 
 _SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md",
-               "molecule_datasets", "molecules", "prototypes", "relax")
+               "molecule_datasets", "molecules", "prototypes", "qeq", "relax")
 
 __all__ = list(_SUBMODULES)
 
