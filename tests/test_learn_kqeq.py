@@ -102,7 +102,8 @@ def test_kernel_qeq_fit_is_the_least_squares_minimum(molecules, fitted):
     for _ in range(5):
         assert loss(model.coef_ + 1e-3 * rng.normal(size=model.coef_.shape)) > base
     # the design matrix reproduces predict(), and predict() the dipoles of the per-molecule QEq solutions
-    np.testing.assert_allclose((x @ model.coef_).reshape(-1, 3), model.predict(mols), atol=1e-10)
+    # (the kernel is evaluated in float32; BLAS rounds it differently with one or two threads: ~1e-5 e*Angstrom)
+    np.testing.assert_allclose((x @ model.coef_).reshape(-1, 3), model.predict(mols), atol=1e-4)
     charges = model.charges(mols)
     direct = np.array([q @ r for q, r in zip(charges, mols.positions, strict=True)])
     np.testing.assert_allclose(model.predict(mols), direct, atol=1e-8)

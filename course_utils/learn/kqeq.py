@@ -247,19 +247,30 @@ def _widths(numbers, width_scale):
     return qeq.covalent_widths(numbers.ravel(), width_scale).reshape(numbers.shape)
 
 
-def qeq_responses(molecules: MoleculeSet, hardness, width_scale=1.0):
+def _coulomb_groups(molecules: MoleculeSet, width_scale):
+    """Per group of equal-size molecules: ``(indices, numbers, centred positions, k_e * Gaussian Coulomb matrix)``
+    -- the part of the hardness matrix that does not depend on ``J``."""
+    out = []
+    for idx, z, r in molecules.groups():
+        _, _, _, coulomb = qeq._pair_terms(r, _widths(z, width_scale))
+        out.append((idx, z, r, qeq.COULOMB_CONSTANT * coulomb))
+    return out
+
+
+def qeq_responses(molecules: MoleculeSet, hardness, width_scale=1.0, *, groups=None) -> np.ndarray:
     """``c_i = d mu / d chi_i = -(P R)_i`` of every atom (total atoms, 3), for per-element ``hardness`` (array
-    over ``molecules.species``) and covalent widths times ``width_scale``; also ``P`` per group."""
+    over ``molecules.species``) and covalent widths times ``width_scale`` (``groups``: a cached
+    :func:`_coulomb_groups` of the same molecules and scale)."""
     index = _lookup(molecules.species)
     c = np.zeros((molecules.offsets[-1], 3))
-    cache = []
-    for idx, z, r in molecules.groups():
-        a = qeq._hardness_matrix(r, hardness[index[z]], _widths(z, width_scale))
-        p = qeq._charge_response(a)
-        rows = molecules.offsets[idx][:, None] + np.arange(z.shape[1])[None, :]
-        c[rows.ravel()] = -np.einsum("bij,bja->bia", p, r).reshape(-1, 3)
-        cache.append((idx, p))
-    return c, cache
+    for idx, z, r, coulomb in (_coulomb_groups(molecules, width_scale) if groups is None else groups):
+        n = z.shape[1]
+        bordered = qeq._bordered(coulomb + hardness[index[z]][..., None] * np.eye(n))
+        # P R is the upper block of the bordered system solved for right-hand sides [R; 0]
+        rhs = np.concatenate([r, np.zeros((len(idx), 1, 3))], axis=1)
+        rows = molecules.offsets[idx][:, None] + np.arange(n)[None, :]
+        c[rows.ravel()] = -np.linalg.solve(bordered, rhs)[:, :n].reshape(-1, 3)
+    return c
 
 
 def _molecule_of_atom(offsets):
@@ -275,7 +286,7 @@ def _design(c, per_atom, molecule, n_mol):
     rows = (3 * molecule[:, None] + np.arange(3)[None, :]).ravel()
     cols = np.repeat(np.arange(n_atoms), 3)
     weights = sparse.csr_matrix((c.ravel(), (rows, cols)), shape=(3 * n_mol, n_atoms))
-    return weights @ per_atom
+    return weights @ np.asarray(per_atom, dtype=float)
 
 
 def dipole_errors(predicted, reference) -> np.ndarray:
@@ -382,6 +393,7 @@ class _KernelDipoleModel:
         if self.sparse_ is None:
             raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call fit(molecules, dipoles)")
 
+    @limited_blas
     def atomic_values(self, molecules: MoleculeSet) -> np.ndarray:
         """The per-atom output of the kernel model (total atoms,): electronegativity (eV/e) for kQEq, raw
         charge (e) for the charge baseline."""
@@ -433,7 +445,7 @@ class KernelQEq(_KernelDipoleModel):
         return _table(self.hardness, species, "hardness")
 
     def _responses(self, molecules):
-        return qeq_responses(molecules, self._hardness(molecules.species), self.width_scale)[0]
+        return qeq_responses(molecules, self._hardness(molecules.species), self.width_scale)
 
     def electronegativity(self, molecules: MoleculeSet) -> np.ndarray:
         """``chi_i`` (eV/e) of every atom of ``molecules`` (total atoms,)."""
@@ -534,8 +546,10 @@ class FixedQEq:
         one_hot = (molecules.all_numbers[:, None] == np.array(self.species)[None, :]).astype(float)
         molecule = _molecule_of_atom(molecules.offsets)
 
+        groups = _coulomb_groups(molecules, self.width_scale)
+
         def chi_for(hardness):
-            c, _ = qeq_responses(molecules, hardness, self.width_scale)
+            c = qeq_responses(molecules, hardness, self.width_scale, groups=groups)
             x = _design(c, one_hot, molecule, len(molecules))[:, 1:]  # chi_H = 0
             chi = np.linalg.lstsq(x, dipoles.ravel(), rcond=None)[0]
             return np.concatenate([[0.0], chi]), x @ chi - dipoles.ravel()
@@ -543,6 +557,7 @@ class FixedQEq:
         fit = least_squares(lambda j: chi_for(j)[1], x0=np.ones(len(self.species)), bounds=(self.j_min, np.inf),
                             x_scale=1.0, diff_step=1e-4)
         self.hardness_ = fit.x
+        self.n_evaluations_ = int(fit.nfev)
         self.electronegativity_ = chi_for(fit.x)[0]
         self.n_train_ = len(molecules)
         return self
@@ -554,7 +569,7 @@ class FixedQEq:
         return self.electronegativity_[k], self.hardness_[k], _widths(numbers, self.width_scale)
 
     def predict(self, molecules: MoleculeSet) -> np.ndarray:
-        c, _ = qeq_responses(molecules, self.hardness_, self.width_scale)
+        c = qeq_responses(molecules, self.hardness_, self.width_scale)
         chi = self.electronegativity_[_lookup(self.species)[molecules.all_numbers]]
         out = np.zeros((len(molecules), 3))
         np.add.at(out, _molecule_of_atom(molecules.offsets), c * chi[:, None])
