@@ -1,4 +1,7 @@
-# Exercise 1: the constrained QEq solve (check: exercises.check_nb03_qeq_solve(qeq_charges))
+# Solution to notebook 03, exercise 1 (check: exercises.check_nb03_qeq_solve(qeq_charges))
+import numpy as np
+
+
 def qeq_charges(a, chi, total_charge):
     """Charges minimising chi.q + q.A.q/2 with sum(q) = total_charge: the bordered system [[A, 1], [1^T, 0]]."""
     n = len(chi)

@@ -1,4 +1,7 @@
-# Exercise 2: QEq's charge transfer at infinite separation (check: exercises.check_nb03_fragment_transfer(transfer_at_infinity))
+# Solution to notebook 03, exercise 2 (check: exercises.check_nb03_fragment_transfer(transfer_at_infinity))
+import numpy as np
+
+
 def transfer_at_infinity(chi_a, a_a, chi_b, a_b):
     """Charge (e) fragment B ends up with when the neutral pair A + B is infinitely far apart."""
     def capacity_and_potential(chi, a):
