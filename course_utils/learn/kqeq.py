@@ -105,19 +105,26 @@ def _dense(tensor, offsets, n_total, species, hypers, gradients=False, n_atoms=N
     return out, grad
 
 
-def soap_features(molecules, *, species=SPECIES, hypers=None) -> np.ndarray:
+def soap_features(molecules, *, species=SPECIES, hypers=None, chunk: int = 200) -> np.ndarray:
     """SOAP power spectra of every atom of ``molecules`` (list of ``ase.Atoms``), in order, as float32.
 
     Returns an array (total atoms, features): columns are 64-wide blocks, one per pair of neighbour elements of
-    ``species`` (zeros where a pair is absent); not normalised (the kernel normalises).
+    ``species`` (zeros where a pair is absent); not normalised (the kernel normalises). Computed ``chunk``
+    molecules at a time, so that featomic's float64 output never holds more than a chunk.
     """
     hypers = SOAP_HYPERS if hypers is None else hypers
     molecules = _check_molecules(molecules, species)
+    chunk = as_int(chunk, "chunk", minimum=1)
     counts = np.array([len(m) for m in molecules])
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    tensor = _calculator(hypers).compute(molecules)
-    out, _ = _dense(tensor, offsets, int(offsets[-1]), tuple(species), hypers)
-    return out.astype(np.float32)
+    calculator = _calculator(hypers)
+    out = np.zeros((int(offsets[-1]), len(_pair_columns(tuple(species))) * _block_width(hypers)), dtype=np.float32)
+    for start in range(0, len(molecules), chunk):
+        part = molecules[start:start + chunk]
+        local = offsets[start:start + len(part) + 1] - offsets[start]
+        values, _ = _dense(calculator.compute(part), local, int(local[-1]), tuple(species), hypers)
+        out[offsets[start]:offsets[start] + local[-1]] = values
+    return out
 
 
 def soap_features_and_gradients(atoms, *, species=SPECIES, hypers=None) -> tuple[np.ndarray, np.ndarray]:
