@@ -45,6 +45,9 @@ def test_soap_features_are_invariant_and_equivariant(molecules):
     # list input: the molecules' rows in order
     both = kqeq.soap_features([atoms, mols.atoms(4)])
     np.testing.assert_allclose(both[: len(atoms)], x)
+    # computed in chunks of molecules: the same rows
+    several = [mols.atoms(k) for k in range(5)]
+    np.testing.assert_array_equal(kqeq.soap_features(several, chunk=2), kqeq.soap_features(several))
 
 
 def test_soap_gradients_against_finite_differences(molecules):
@@ -181,6 +184,8 @@ def test_argument_checks(molecules, fitted):
         kqeq.soap_features(Atoms("HF", positions=[[0, 0, 0], [0, 0, 0.9]]))
     with pytest.raises(TypeError, match="ase.Atoms"):
         kqeq.soap_features([np.zeros((2, 3))])
+    with pytest.raises(ValueError, match="chunk must be at least 1"):
+        kqeq.soap_features(mols.atoms(0), chunk=0)
     with pytest.raises(ValueError, match="count must be at most 5"):
         kqeq.farthest_point_indices(np.ones((5, 3)), 6)
     with pytest.raises(ValueError, match="predicted must be 2-dimensional"):
