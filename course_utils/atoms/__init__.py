@@ -19,6 +19,7 @@ are imported inside the functions that need them):
 ``chemspace``    an enumeration of small organic molecules by valence rules with GDB-like filters
 ``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
 ``spectra``      photoemission-like spectra: occupied levels, Gaussian broadening, spectral errors, screening
+``qeq``          charge equilibration with Gaussian charges: charges, dipole, polarizability, energy and forces
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 from .._lazy import lazy_submodules
 
 _SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md",
-               "molecule_datasets", "molecules", "prototypes", "relax", "spectra")
+               "molecule_datasets", "molecules", "prototypes", "qeq", "relax", "spectra")
 
 __all__ = list(_SUBMODULES)
 
