@@ -269,3 +269,30 @@ def test_md_rejects_bad_input():
         md.run_md(_copper(1), temperature_K=300, timestep_fs=0)
     with pytest.raises(TypeError):
         md.run_md("Cu", temperature_K=300)
+
+
+def test_time_per_atom_step_and_potential_errors():
+    from ase.build import bulk
+
+    atoms = bulk("Cu", "fcc", a=3.6, cubic=True)
+    seconds = calculators.time_per_atom_step(calculators.emt(), atoms, n_calls=2)
+    assert 0 < seconds < 1
+    frames = [atoms.copy() for _ in range(2)]
+    frames[1].rattle(0.05, seed=0)
+    energies, forces = [], []
+    for frame in frames:
+        frame.calc = calculators.emt()
+        energies.append(frame.get_potential_energy())
+        forces.append(frame.get_forces())
+    exact = calculators.potential_errors(calculators.emt(), frames, energies, forces)
+    assert exact["energy_mae"] < 1e-9 and exact["force_rmse"] < 1e-9
+    shifted = calculators.potential_errors(calculators.emt(), frames, [e - 0.004 for e in energies], forces)
+    assert abs(shifted["energy_mae"] - 1.0) < 1e-9  # 4 meV over 4 atoms
+    with pytest.raises(TypeError, match="ase.Atoms"):
+        calculators.time_per_atom_step(calculators.emt(), "Cu")
+    with pytest.raises(TypeError, match="Calculator"):
+        calculators.time_per_atom_step("EMT", atoms)
+    with pytest.raises(TypeError, match="Calculator"):
+        calculators.potential_errors(None, frames, energies, forces)
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        calculators.potential_errors(calculators.emt(), frames, energies[:1], forces)

@@ -69,3 +69,20 @@ def test_calculator_and_argument_checks(model):
     assert len(set(picked.tolist())) == 3
     with pytest.raises(ValueError, match="m"):
         kp.farthest_point_sampling(np.eye(3), 4)
+
+
+def test_incremental_fit_equals_fit_and_its_checks():
+    frames, energies, forces = _frames(3, seed=20)
+    whole = kp.SoapGPR(n_sparse=8).fit(frames, energies, forces)
+    step = kp.SoapGPR(n_sparse=8).prepare(frames, energies)
+    with pytest.raises(ValueError, match="no structures added"):
+        step.solve()
+    for atoms, energy, force in zip(frames, energies, forces, strict=True):
+        step.add(atoms, energy, force, rows=step.design(atoms))
+    np.testing.assert_allclose(step.solve().alpha, whole.alpha, rtol=1e-8)
+    with pytest.raises(ValueError, match="forces must have shape"):
+        step.add(frames[0], energies[0], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="no sparse environments"):
+        kp.SoapGPR().design(frames[0])
+    with pytest.raises(ValueError, match="same length"):
+        kp.SoapGPR().prepare(frames, energies[:1])

@@ -129,17 +129,14 @@ class SoapGPR:
         grad = one_hot @ contrib.reshape(len(moved), -1)
         return k_energy, -grad.reshape(3 * n, -1)
 
-    def fit(self, frames, energies, forces=None):
-        """Fit to ``frames`` (list of ``ase.Atoms`` of one element), ``energies`` (eV) and ``forces`` (list of
-        (N, 3) arrays, or ``None`` for energies only). Returns ``self``."""
-        if len(frames) != len(energies) or (forces is not None and len(forces) != len(frames)):
-            raise ValueError(f"frames, energies and forces must have the same length, got {len(frames)}, "
-                             f"{len(energies)}, {None if forces is None else len(forces)}")
+    def prepare(self, frames, energies):
+        """Choose the sparse environments (farthest-point sampling over the atoms of ``frames``), the length scale
+        and the baseline ``e_0`` (mean energy per atom of ``frames``, eV), and reset the accumulated data."""
+        if len(frames) != len(energies):
+            raise ValueError(f"frames and energies must have the same length, got {len(frames)}, {len(energies)}")
         if len(frames) == 0:
             raise ValueError("need at least one training structure")
-        energies = np.asarray(energies, dtype=float)
-        counts = np.array([len(a) for a in frames])
-        self.e0 = float(np.sum(energies) / np.sum(counts))  # mean energy per atom: the GP models the rest
+        self.e0 = float(np.sum(energies) / sum(len(a) for a in frames))  # the GP models the rest
         environments = np.concatenate([self.soap.compute(a) for a in frames])
         pick = farthest_point_sampling(environments, min(self.n_sparse, len(environments)), seed=self.seed)
         self._scale = float(np.mean(np.linalg.norm(environments, axis=1)))
@@ -150,29 +147,59 @@ class SoapGPR:
         self._ell = float(np.median(np.sqrt(sq))) if self.length_scale is None else self.length_scale
         sq_mm = np.maximum(self._sparse_sq[:, None] + self._sparse_sq[None, :] - 2.0 * self._sparse @ self._sparse.T,
                            0.0)
-        k_mm = np.exp(-sq_mm / (2.0 * self._ell ** 2))
+        self._k_mm = np.exp(-sq_mm / (2.0 * self._ell ** 2))
         m = len(pick)
-        a = np.zeros((m, m))
-        b = np.zeros(m)
-        for k, atoms in enumerate(frames):
-            k_e, k_f = self._kernel_rows(atoms, forces=forces is not None)
-            w = 1.0 / (self.energy_noise ** 2 * counts[k])
-            a += w * np.outer(k_e, k_e)
-            b += w * k_e * (energies[k] - counts[k] * self.e0)
-            if forces is not None:
-                f = np.asarray(forces[k], dtype=float).ravel()
-                a += k_f.T @ k_f / self.force_noise ** 2
-                b += k_f.T @ f / self.force_noise ** 2
+        self._k_mm_chol = np.linalg.cholesky(self._k_mm + 1e-8 * m * np.eye(m))
+        self._a, self._b, self.n_frames = np.zeros((m, m)), np.zeros(m), 0
+        self.alpha = None
+        return self
+
+    def design(self, atoms):
+        """The model's rows for one structure: ``k_E`` (M,) with ``E = N e_0 + k_E . alpha`` and ``K_F`` (3N, M)
+        with ``F.ravel() = K_F alpha`` (call :meth:`prepare` first)."""
+        if not hasattr(self, "_sparse"):
+            raise ValueError("no sparse environments yet: call prepare(frames, energies) or fit(...) first")
+        return self._kernel_rows(atoms, forces=True)
+
+    def add(self, atoms, energy, forces=None, *, rows=None):
+        """Add one structure (``forces`` (N, 3) or ``None``); ``rows`` may pass precomputed :meth:`design` rows."""
+        k_e, k_f = self.design(atoms) if rows is None else rows
+        n = len(atoms)
+        w = 1.0 / (self.energy_noise ** 2 * n)
+        self._a += w * np.outer(k_e, k_e)
+        self._b += w * k_e * (float(energy) - n * self.e0)
+        if forces is not None:
+            f = np.asarray(forces, dtype=float)
+            if f.shape != (n, 3):
+                raise ValueError(f"forces must have shape ({n}, 3), got {f.shape}")
+            self._a += k_f.T @ k_f / self.force_noise ** 2
+            self._b += k_f.T @ f.ravel() / self.force_noise ** 2
+        self.n_frames += 1
+        return self
+
+    def solve(self):
+        """Solve ``(K_MM / delta^2 + K^T Sigma^-1 K) alpha = K^T Sigma^-1 y`` for the data added so far; the inverse
+        of the matrix is the posterior covariance of the weights. Returns ``self``."""
         from scipy.linalg import cho_solve
 
-        jitter = 1e-8 * m
-        self._k_mm_chol = np.linalg.cholesky(k_mm + jitter * np.eye(m))
-        # (K_MM / delta^2 + K^T Sigma^-1 K) alpha = K^T Sigma^-1 y; its inverse is the weights' posterior covariance
-        posterior = k_mm / self.delta ** 2 + a
-        posterior[np.diag_indices(m)] += 1e-12 * np.max(np.diag(posterior))
+        if not getattr(self, "n_frames", 0):
+            raise ValueError("no structures added: call prepare(...) and add(...) first")
+        posterior = self._k_mm / self.delta ** 2 + self._a
+        posterior[np.diag_indices(len(posterior))] += 1e-12 * np.max(np.diag(posterior))
         self._posterior_chol = np.linalg.cholesky(posterior)
-        self.alpha = cho_solve((self._posterior_chol, True), b)
+        self.alpha = cho_solve((self._posterior_chol, True), self._b)
         return self
+
+    def fit(self, frames, energies, forces=None):
+        """Fit to ``frames`` (list of ``ase.Atoms`` of one element), ``energies`` (eV) and ``forces`` (list of
+        (N, 3) arrays, or ``None`` for energies only). Returns ``self``."""
+        if len(frames) != len(energies) or (forces is not None and len(forces) != len(frames)):
+            raise ValueError(f"frames, energies and forces must have the same length, got {len(frames)}, "
+                             f"{len(energies)}, {None if forces is None else len(forces)}")
+        self.prepare(frames, energies)
+        for k, atoms in enumerate(frames):
+            self.add(atoms, energies[k], None if forces is None else forces[k])
+        return self.solve()
 
     def _check_fitted(self):
         if self.alpha is None:
