@@ -181,3 +181,43 @@ def test_argument_checks():
         sp.NormalEquations(basis).add(_copper(), 0.0).solve(ridge=-1.0)
     with pytest.raises(ValueError, match="non-zero volume"):
         sp.neighbour_pairs(np.zeros((2, 3)), np.zeros((3, 3)), [True] * 3, 3.0)
+
+
+def test_many_body_heat_flux_is_the_time_derivative_of_the_energy_centroid():
+    # For a cluster, sum_i v_i U_i + sum_ij (r_i - r_j)(v_j . grad_j U_i) = d/dt sum_i r_i U_i + sum_k r_k (F_k . v_k)
+    from ase import units
+
+    pot = _random_potential(n3=3, seed=11)
+    cluster = bulk("Cu", "fcc", a=3.59, cubic=True).repeat(2)[:14]
+    cluster.pbc = False
+    cluster.rattle(0.1, seed=3)
+    velocities = np.random.default_rng(1).normal(scale=0.01, size=(len(cluster), 3))  # Angstrom/fs
+    cluster.set_velocities(velocities / units.fs)
+    flux = pot.heat_flux(cluster, kinetic=False)
+
+    def centroid(atoms):
+        atoms = atoms.copy()
+        atoms.calc = pot
+        return atoms.get_potential_energies() @ atoms.positions
+
+    h = 1e-3  # fs
+    plus, minus = cluster.copy(), cluster.copy()
+    plus.positions += h * velocities
+    minus.positions -= h * velocities
+    cluster.calc = pot
+    expected = (centroid(plus) - centroid(minus)) / (2 * h) + cluster.positions.T @ np.einsum(
+        "ka,ka->k", cluster.get_forces(), velocities)
+    np.testing.assert_allclose(flux, expected, atol=1e-8)
+    # the pair-only potential gives the textbook pair formula
+    pair_basis = sp.SplineBasis(n3_intervals=0)
+    pair = sp.SplinePotential(pair_basis, pot.coefficients[:pair_basis.n_features])
+    j = pair.heat_flux(cluster, kinetic=False)
+    i, k, _ = sp.neighbour_pairs(cluster.positions, cluster.cell.array, cluster.pbc, pair.basis.r2_cut)
+    d = cluster.positions[k] - cluster.positions[i]
+    r = np.linalg.norm(d, axis=1)
+    h2 = 1e-6
+    dv = (pair.pair_energy(r + h2) - pair.pair_energy(r - h2)) / (2 * h2)
+    force_on_k = -(dv / r)[:, None] * d  # pair force on k from i
+    u = pair.e1 + 0.5 * np.bincount(i, pair.pair_energy(r), minlength=len(cluster))
+    textbook = u @ velocities + 0.5 * np.einsum("pa,p->a", -d, np.einsum("pa,pa->p", -force_on_k, velocities[k]))
+    np.testing.assert_allclose(j, textbook, atol=1e-6)
