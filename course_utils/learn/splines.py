@@ -434,15 +434,7 @@ class SplinePotential(Calculator):
             va, da = _dense(b.bond, g.rij)
             vb, db = _dense(b.bond, g.rik)
             vc, dc = _dense(b.third, g.rjk)
-            nb = b.bond.n_basis
-            # contract the (nb, nb, nc) coefficient tensor with the dense basis rows by matrix products
-            m = (vc @ self._c3_matrix).reshape(-1, nb, nb)  # sum_c C_abc B_c(r_jk)
-            mb = np.einsum("tab,tb->ta", m, vb)
-            e3 = np.einsum("ta,ta->t", mb, va)
-            gij = np.einsum("ta,ta->t", mb, da)
-            gik = np.einsum("tab,ta,tb->t", m, va, db)
-            md = (dc @ self._c3_matrix).reshape(-1, nb, nb)
-            gjk = np.einsum("tab,ta,tb->t", md, va, vb)
+            e3, gij, gik, gjk = _triplet_values(self._c3_matrix, va, da, vb, db, vc, dc)
             energies += np.bincount(g.ti, e3, minlength=n)
             vij = gij[:, None] * g.dij / g.rij[:, None]
             vik = gik[:, None] * g.dik / g.rik[:, None]
@@ -482,13 +474,8 @@ class SplinePotential(Calculator):
             va, da = _dense(b.bond, g.rij)
             vb, db = _dense(b.bond, g.rik)
             vc, dc = _dense(b.third, g.rjk)
-            nb = b.bond.n_basis
-            m = (vc @ self._c3_matrix).reshape(-1, nb, nb)
-            mb = np.einsum("tab,tb->ta", m, vb)
-            u_atom += np.bincount(g.ti, np.einsum("ta,ta->t", mb, va), minlength=n)
-            gij = np.einsum("ta,ta->t", mb, da)
-            gik = np.einsum("tab,ta,tb->t", m, va, db)
-            gjk = np.einsum("tab,ta,tb->t", (dc @ self._c3_matrix).reshape(-1, nb, nb), va, vb)
+            e3, gij, gik, gjk = _triplet_values(self._c3_matrix, va, da, vb, db, vc, dc)
+            u_atom += np.bincount(g.ti, e3, minlength=n)
             uij, uik, ujk = g.dij / g.rij[:, None], g.dik / g.rik[:, None], g.djk / g.rjk[:, None]
             grad_tj = gij[:, None] * uij - gjk[:, None] * ujk
             grad_tk = gik[:, None] * uik + gjk[:, None] * ujk
@@ -498,6 +485,20 @@ class SplinePotential(Calculator):
         if kinetic:
             energy = energy + 0.5 * atoms.get_masses() * np.sum(atoms.get_velocities() ** 2, axis=1)
         return flux + energy @ v
+
+
+def _triplet_values(c3_matrix, va, da, vb, db, vc, dc):
+    """V3 and its derivatives along r_ij, r_ik, r_jk for every triplet, from dense basis rows: the coefficient
+    tensor is contracted with the r_jk rows by one matrix product, then with outer products of the bond rows."""
+    t = len(va)
+    m = vc @ c3_matrix  # (T, nb*nb): sum_c C_abc B_c(r_jk)
+    m_d = dc @ c3_matrix
+    outer = (va[:, :, None] * vb[:, None, :]).reshape(t, -1)
+    e3 = np.einsum("tk,tk->t", m, outer)
+    gij = np.einsum("tk,tk->t", m, (da[:, :, None] * vb[:, None, :]).reshape(t, -1))
+    gik = np.einsum("tk,tk->t", m, (va[:, :, None] * db[:, None, :]).reshape(t, -1))
+    gjk = np.einsum("tk,tk->t", m_d, outer)
+    return e3, gij, gik, gjk
 
 
 def _dense(spline, r):
