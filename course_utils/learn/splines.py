@@ -280,13 +280,24 @@ class SplineBasis:
             feat3 = np.where(keep3, feature + 1 + self.n2, 0)
             value, g_ij, g_ik, g_jk = value * keep3, g_ij * keep3, g_ik * keep3, g_jk * keep3
             x += np.bincount(feat3.ravel(), value.ravel(), minlength=nf)
-            uij, uik, ujk = g.dij / g.rij[:, None], g.dik / g.rik[:, None], g.djk / g.rjk[:, None]
-            _scatter(grad, g.ti, feat3, -g_ij[:, :, None] * uij[:, None] - g_ik[:, :, None] * uik[:, None])
-            _scatter(grad, g.tj, feat3, g_ij[:, :, None] * uij[:, None] - g_jk[:, :, None] * ujk[:, None])
-            _scatter(grad, g.tk, feat3, g_ik[:, :, None] * uik[:, None] + g_jk[:, :, None] * ujk[:, None])
-            if stress:
-                for gg, d, r in ((g_ij, g.dij, g.rij), (g_ik, g.dik, g.rik), (g_jk, g.djk, g.rjk)):
-                    vir += _virial(feat3, gg, d, r, nf)
+            from scipy.sparse import csr_matrix
+
+            t = len(g.ti)
+            flat = (np.arange(t)[:, None] * nf + feat3).ravel()
+            ones, rows = np.ones(t), np.arange(t)
+            # per distance of each triplet, the derivative of every feature (T, nf); then onto the two atoms that
+            # the distance joins, with a sparse (N, T) incidence matrix of -1 (start) and +1 (end)
+            for gg, start, end, d, r in ((g_ij, g.ti, g.tj, g.dij, g.rij), (g_ik, g.ti, g.tk, g.dik, g.rik),
+                                         (g_jk, g.tj, g.tk, g.djk, g.rjk)):
+                per_distance = np.bincount(flat, gg.ravel(), minlength=t * nf).reshape(t, nf)
+                incidence = csr_matrix((np.concatenate([-ones, ones]), (np.concatenate([start, end]),
+                                                                        np.concatenate([rows, rows]))), shape=(n, t))
+                unit = d / r[:, None]
+                for axis in range(3):
+                    grad[:, axis, :] += incidence @ (per_distance * unit[:, axis, None])
+                if stress:
+                    outer = (d[:, :, None] * d[:, None, :] / r[:, None, None]).reshape(t, 9)
+                    vir += (outer.T @ per_distance).reshape(3, 3, nf)
         forces = -grad.reshape(3 * n, nf)
         if not stress:
             return x, forces
