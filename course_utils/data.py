@@ -40,6 +40,7 @@ what the tests compare against (and which may be read-only, e.g. a system-wide i
 DATASETS: dict[str, str] = {
     # name -> "module:attribute" of its DatasetSpec; imported only when the data set is asked for.
     "alloys": "course_utils.atoms.datasets:ALLOYS",
+    "copper_md": "course_utils.atoms.copper_md:COPPER_MD",
     "ethanol_md": "course_utils.atoms.molecule_datasets:ETHANOL_MD",
     "molecules_small": "course_utils.atoms.molecule_datasets:MOLECULES_SMALL",
     "rdm1_wells_1d": "course_utils.onedim.datasets:RDM1_WELLS",

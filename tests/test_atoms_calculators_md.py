@@ -269,3 +269,58 @@ def test_md_rejects_bad_input():
         md.run_md(_copper(1), temperature_K=300, timestep_fs=0)
     with pytest.raises(TypeError):
         md.run_md("Cu", temperature_K=300)
+
+
+def test_time_per_atom_step_and_potential_errors():
+    from ase.build import bulk
+
+    atoms = bulk("Cu", "fcc", a=3.6, cubic=True)
+    seconds = calculators.time_per_atom_step(calculators.emt(), atoms, n_calls=2)
+    assert 0 < seconds < 1
+    frames = [atoms.copy() for _ in range(2)]
+    frames[1].rattle(0.05, seed=0)
+    energies, forces = [], []
+    for frame in frames:
+        frame.calc = calculators.emt()
+        energies.append(frame.get_potential_energy())
+        forces.append(frame.get_forces())
+    exact = calculators.potential_errors(calculators.emt(), frames, energies, forces)
+    assert exact["energy_mae"] < 1e-9 and exact["force_rmse"] < 1e-9
+    shifted = calculators.potential_errors(calculators.emt(), frames, [e - 0.004 for e in energies], forces)
+    assert abs(shifted["energy_mae"] - 1.0) < 1e-9  # 4 meV over 4 atoms
+    with pytest.raises(TypeError, match="ase.Atoms"):
+        calculators.time_per_atom_step(calculators.emt(), "Cu")
+    with pytest.raises(TypeError, match="Calculator"):
+        calculators.time_per_atom_step("EMT", atoms)
+    with pytest.raises(TypeError, match="Calculator"):
+        calculators.potential_errors(None, frames, energies, forces)
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        calculators.potential_errors(calculators.emt(), frames, energies[:1], forces)
+
+
+def test_radial_distribution_counts_the_fcc_shells():
+    from ase.build import bulk
+
+    atoms = bulk("Cu", "fcc", a=3.6, cubic=True).repeat(2)
+    r, g = md.radial_distribution(atoms.positions, atoms.cell.array, r_max=3.0, n_bins=30)
+    density = len(atoms) / atoms.get_volume()
+    edges = np.linspace(0.0, 3.0, 31)
+    shell = 4 / 3 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
+    assert abs(np.sum(g * shell * density) - 12) < 1e-9  # 12 nearest neighbours below 3 A
+    assert abs(r[np.argmax(g)] - 3.6 / np.sqrt(2)) < 0.1
+    with pytest.raises(ValueError, match="positions must have shape"):
+        md.radial_distribution(np.zeros((2, 2)), atoms.cell.array, r_max=3.0)
+
+
+def test_green_kubo_of_a_constant_flux_and_its_units():
+    from ase import units
+
+    flux = np.tile([0.3, 0.0, 0.0], (10, 1))
+    lag, acf, kappa = md.green_kubo(flux, timestep_fs=2.0, volume=100.0, temperature_K=300.0, max_lag=4)
+    np.testing.assert_allclose(acf, 0.03)
+    expected = 0.03 * 6.0 / (100.0 * units.kB * 300.0 ** 2) * units._e / 1e-25
+    assert abs(kappa[-1] - expected) < 1e-9 * expected and lag[-1] == 6.0
+    with pytest.raises(ValueError, match="flux must have shape"):
+        md.green_kubo(np.zeros((5, 2)), timestep_fs=1.0, volume=1.0, temperature_K=1.0)
+    with pytest.raises(ValueError, match="volume"):
+        md.green_kubo(flux, timestep_fs=1.0, volume=0.0, temperature_K=1.0)

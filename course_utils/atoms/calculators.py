@@ -292,3 +292,55 @@ class KerasCalculator(Calculator):
 def keras_model(model, **kwargs) -> KerasCalculator:
     """A :class:`KerasCalculator` around ``model`` (see there for the model's inputs, units and options)."""
     return KerasCalculator(model, **kwargs)
+
+
+def time_per_atom_step(calculator, atoms, *, n_calls: int = 5, displacement: float = 0.01, seed=0) -> float:
+    """Measured wall time (seconds) of one energy-and-forces call per atom of ``atoms`` with ``calculator``.
+
+    Each call moves the atoms by a small random displacement (``displacement`` Angstrom RMS, seeded) first, as a
+    molecular-dynamics step would, so no cached result is returned; the first call (set-up, neighbour lists) is
+    not timed. Returns the median over ``n_calls`` calls divided by the number of atoms.
+    """
+    import time
+
+    from ase import Atoms
+
+    from .._checks import as_rng
+
+    if not isinstance(atoms, Atoms):
+        raise TypeError(f"atoms must be an ase.Atoms, got {_describe(atoms)}")
+    if not isinstance(calculator, Calculator):
+        raise TypeError(f"calculator must be an ASE Calculator, got {_describe(calculator)}")
+    n_calls = as_int(n_calls, "n_calls", minimum=1)
+    displacement = as_number(displacement, "displacement", minimum=0.0)
+    rng = as_rng(seed)
+    work = atoms.copy()
+    work.calc = calculator
+    work.get_forces()
+    times = []
+    for _ in range(n_calls):
+        work.positions = work.positions + rng.normal(scale=displacement / np.sqrt(3), size=work.positions.shape)
+        start = time.perf_counter()
+        work.get_forces()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) / len(work)
+
+
+def potential_errors(calculator, frames, energies, forces) -> dict[str, float]:
+    """Errors of ``calculator`` on reference ``frames`` (list of ``ase.Atoms``) with ``energies`` (eV) and
+    ``forces`` (list of (N, 3) arrays, eV/Angstrom): ``{"energy_mae", "energy_rmse"}`` in meV/atom and
+    ``{"force_mae", "force_rmse"}`` in meV/Angstrom (over force components)."""
+    if not isinstance(calculator, Calculator):
+        raise TypeError(f"calculator must be an ASE Calculator, got {_describe(calculator)}")
+    if not len(frames) == len(energies) == len(forces) or len(frames) == 0:
+        raise ValueError(f"frames, energies and forces must have the same, non-zero length, got {len(frames)}, "
+                         f"{len(energies)}, {len(forces)}")
+    de, df = [], []
+    for atoms, energy, force in zip(frames, energies, forces, strict=True):
+        work = atoms.copy()
+        work.calc = calculator
+        de.append((work.get_potential_energy() - energy) / len(work))
+        df.append((work.get_forces() - np.asarray(force)).ravel())
+    de, df = np.array(de) * 1000, np.concatenate(df) * 1000
+    return {"energy_mae": float(np.mean(np.abs(de))), "energy_rmse": float(np.sqrt(np.mean(de ** 2))),
+            "force_mae": float(np.mean(np.abs(df))), "force_rmse": float(np.sqrt(np.mean(df ** 2)))}

@@ -116,3 +116,58 @@ def run_md(atoms, *, temperature_K: float, timestep_fs: float = 1.0, n_steps: in
     return Trajectory(np.array(frames["positions"]), np.array(frames["cells"]), np.array(frames["forces"]),
                       np.array(frames["epot"]), np.array(frames["ekin"]), np.array(frames["temperature"]),
                       np.array(frames["time"], dtype=float), work.numbers.copy(), work.pbc.copy())
+
+
+def radial_distribution(positions, cell, *, r_max: float, n_bins: int = 100):
+    """Radial distribution function g(r) averaged over frames of one periodic cell (Angstrom).
+
+    ``positions`` (T, N, 3) or (N, 3); ``cell`` (3, 3). Returns bin centres (n_bins,) and g(r) (n_bins,),
+    normalised so that g -> 1 for an ideal gas of the same density.
+    """
+    from ..learn.splines import neighbour_pairs
+
+    positions = np.asarray(positions, dtype=float)
+    if positions.ndim == 2:
+        positions = positions[None]
+    if positions.ndim != 3 or positions.shape[2] != 3:
+        raise ValueError(f"positions must have shape (T, N, 3) or (N, 3), got {positions.shape}")
+    r_max = as_number(r_max, "r_max", minimum=0.0, strict_minimum=True)
+    n_bins = as_int(n_bins, "n_bins", minimum=1)
+    cell = np.asarray(cell, dtype=float)
+    n = positions.shape[1]
+    edges = np.linspace(0.0, r_max, n_bins + 1)
+    counts = np.zeros(n_bins)
+    for frame in positions:
+        i, j, shifts = neighbour_pairs(frame, cell, [True] * 3, r_max)
+        counts += np.histogram(np.linalg.norm(frame[j] + shifts - frame[i], axis=1), bins=edges)[0]
+    shell = 4.0 / 3.0 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
+    density = n / abs(np.linalg.det(cell))
+    return 0.5 * (edges[1:] + edges[:-1]), counts / (len(positions) * n * density * shell)
+
+
+def green_kubo(flux, *, timestep_fs: float, volume: float, temperature_K: float, max_lag: int | None = None):
+    """Green-Kubo lattice thermal conductivity from a heat-flux time series.
+
+    ``flux`` (T, 3): ``J(t)`` in eV Angstrom/fs (the volume integral of the flux density, e.g.
+    :meth:`course_utils.learn.splines.SplinePotential.heat_flux`), sampled every ``timestep_fs``; ``volume`` in
+    Angstrom^3. Returns ``lag_fs`` (L,), the autocorrelation ``<J(0).J(t)>/3`` (L,) in (eV Angstrom/fs)^2 and the
+    running integral ``kappa(t) = 1/(V k_B T^2) int_0^t <J(0).J(t')>/3 dt'`` (L,) in W/(m K), averaged over the
+    three directions and over time origins (trapezoidal rule).
+    """
+    from ase import units
+
+    flux = np.asarray(flux, dtype=float)
+    if flux.ndim != 2 or flux.shape[1] != 3 or len(flux) < 2:
+        raise ValueError(f"flux must have shape (T, 3) with T >= 2, got {flux.shape}")
+    dt = as_number(timestep_fs, "timestep_fs", minimum=0.0, strict_minimum=True)
+    volume = as_number(volume, "volume", minimum=0.0, strict_minimum=True)
+    temperature = as_number(temperature_K, "temperature_K", minimum=0.0, strict_minimum=True)
+    n = len(flux)
+    max_lag = n // 2 if max_lag is None else as_int(max_lag, "max_lag", minimum=1, maximum=n - 1)
+    centred = flux  # no mean removal: the total momentum (and so the convective mean) is conserved
+    acf = np.array([np.mean(np.sum(centred[: n - lag] * centred[lag:], axis=1)) / 3.0 for lag in range(max_lag)])
+    lag_fs = dt * np.arange(max_lag)
+    integral = np.concatenate([[0.0], np.cumsum(0.5 * (acf[1:] + acf[:-1]) * dt)])
+    # eV^2 A^2 fs^-2 * fs / (A^3 * eV/K * K^2) = eV / (A fs K) -> W/(m K)
+    to_si = units._e / (1e-10 * 1e-15)
+    return lag_fs, acf, integral / (volume * units.kB * temperature ** 2) * to_si
