@@ -18,14 +18,15 @@ are imported inside the functions that need them):
 ``datasets``     the ``alloys`` data set specification (binary and ternary EMT alloys)
 ``chemspace``    an enumeration of small organic molecules by valence rules with GDB-like filters
 ``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
+``empirical_pseudopotential``  Cohen-Bergstresser silicon bands in TensorFlow (differentiable band gap)
 """
 
 from __future__ import annotations
 
 from .._lazy import lazy_submodules
 
-_SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md",
-               "molecule_datasets", "molecules", "prototypes", "relax")
+_SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements",
+               "empirical_pseudopotential", "hull", "md", "molecule_datasets", "molecules", "prototypes", "relax")
 
 __all__ = list(_SUBMODULES)
 
