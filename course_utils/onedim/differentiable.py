@@ -33,8 +33,9 @@ from .._checks import ConvergenceError, as_int, as_number, as_real_array, one_of
 from .lda import SoftCoulombLDA
 from .system_definition import System
 
-__all__ = ["LocalXC", "NeuralXC", "Response", "DifferentiableResult", "scaled_lda", "solve", "gap_weights",
-           "homo_lumo"]
+__all__ = ["LocalXC", "NeuralXC", "Response", "DifferentiableResult", "scaled_lda", "scaled_lda_numpy", "solve",
+           "gap_weights", "homo_lumo", "xc_potential_jacobian", "xc_energy_gradient", "xc_vjp", "exchange_polarised",
+           "correlation_density"]
 
 _TINY = 1e-30
 _QUAD_NODES, _QUAD_POWER = 64, 4
@@ -160,11 +161,11 @@ def _compiled(kind: str):
                   + 0.5 * tf.reduce_sum(new_total * tf.linalg.matvec(interaction, new_total)) * dx + e_xc)
         return eps_u, phi_u, eps_d, phi_d, new_u, new_d, v_u, v_d, energy, e_xc
 
-    _COMPILED.update(eager_potentials=potentials, potentials=tf.function(potentials, reduce_retracing=True),
-                     vjp=tf.function(vjp, reduce_retracing=True), mixed=tf.function(mixed, reduce_retracing=True),
-                     step=tf.function(step, reduce_retracing=True),
-                     energy=tf.function(energy, reduce_retracing=True),
-                     kernel=tf.function(kernel, reduce_retracing=True))
+    _COMPILED.update(eager_potentials=potentials, potentials=tf.function(potentials, reduce_retracing=True, autograph=False),
+                     vjp=tf.function(vjp, reduce_retracing=True, autograph=False), mixed=tf.function(mixed, reduce_retracing=True, autograph=False),
+                     step=tf.function(step, reduce_retracing=True, autograph=False),
+                     energy=tf.function(energy, reduce_retracing=True, autograph=False),
+                     kernel=tf.function(kernel, reduce_retracing=True, autograph=False))
     return _COMPILED[kind]
 
 
@@ -303,6 +304,8 @@ class DifferentiableResult:
         The energy after each iteration (for the unrolled derivatives).
     gap_history : list of tensors
         The HOMO-LUMO gap after each iteration.
+    residual_history : list of float
+        ``integral |n_out - n_in| dx`` after each iteration (electrons).
     iterations : int
     residual : float
         ``integral |n_out - n_in| dx`` of the last iteration.
@@ -323,6 +326,7 @@ class DifferentiableResult:
     v_down: object
     energy_history: list
     gap_history: list
+    residual_history: list
     iterations: int
     residual: float
     v_ext: object
@@ -435,7 +439,7 @@ def solve(system: System, xc: LocalXC | None = None, *, v_ext=None, mixing: floa
         return n * (electrons / (tf.reduce_sum(n) * dx)) if electrons else n
 
     inputs, outputs = [], []
-    energies, gaps = [], []
+    energies, gaps, residuals = [], [], []
     energy_prev, residual = np.inf, np.inf
     limit = iterations if iterations is not None else max_iterations
     step = _compiled("step")
@@ -445,13 +449,14 @@ def solve(system: System, xc: LocalXC | None = None, *, v_ext=None, mixing: floa
             same_spin)
         residual = float(tf.reduce_sum(tf.abs(new_u - n_up) + tf.abs(new_d - n_down))) * dx
         energies.append(energy)
+        residuals.append(residual)
         gaps.append(_gap(system, eps_u, eps_d))
         change = abs(float(energy) - energy_prev)
         energy_prev = float(energy)
         done = it == limit if iterations is not None else (residual < tol and change < energy_tol)
         if done:
             return DifferentiableResult(system, energy, e_xc, eps_u, eps_d, phi_u, phi_d, new_u, new_d, v_u, v_d,
-                                        energies, gaps, it, residual, v_ext, xc)
+                                        energies, gaps, residuals, it, residual, v_ext, xc)
         current, output = tf.concat([n_up, n_down], 0), tf.concat([new_u, new_d], 0)
         if method == "linear":
             mixed = current + mixing * (output - current)
@@ -610,3 +615,27 @@ def xc_vjp(result: DifferentiableResult, cotangent) -> np.ndarray:
     n_up, n_down = tf.constant(result.density_up.numpy()), tf.constant(result.density_down.numpy())
     grads = _compiled("vjp")(xc.energy_density, n_up, n_down, xc.params, tf.constant(c[0]), tf.constant(c[1]))
     return np.concatenate([g.numpy().reshape(-1) for g in grads])
+
+
+def scaled_lda_numpy(system: System, theta_x: float = 1.0, theta_c: float = 1.0):
+    """The spin-unpolarised :func:`scaled_lda` as a NumPy callable ``density -> (v_xc, E_xc)`` for
+    :func:`course_utils.onedim.kohn_sham.solve` (closed shells only; no TensorFlow)."""
+    if not isinstance(system, System):
+        raise TypeError(f"system must be a course_utils.onedim.System, got {type(system).__name__}")
+    if system.n_up != system.n_down:
+        raise ValueError(f"scaled_lda_numpy is spin-unpolarised: it needs n_up == n_down, got {system.electrons!r}")
+    theta_x, theta_c = as_number(theta_x, "theta_x"), as_number(theta_c, "theta_c")
+    lda = SoftCoulombLDA()
+    dx = system.dx
+
+    def xc(density):
+        half = 0.5 * np.asarray(density, dtype=float)
+        from .lda import uniform_gas_exchange
+
+        e_x, v_x = uniform_gas_exchange(half, lda.interaction)
+        eps_c, v_c, _ = lda.correlation_per_electron(half, half)
+        v = theta_x * v_x + theta_c * v_c
+        return v, float(np.sum(theta_x * 2.0 * e_x + theta_c * 2.0 * half * eps_c) * dx)
+
+    xc.__name__ = f"scaled LDA ({theta_x:g}, {theta_c:g})"
+    return xc
