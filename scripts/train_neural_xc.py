@@ -64,15 +64,14 @@ def run(check: bool) -> int:
 
     names = ksr.TRAIN + ksr.HELDOUT
     if check:
-        shipped = np.load(OUT.with_suffix(".npz"))
-        record = json.loads(OUT.with_suffix(".json").read_text())
+        shipped, record = ksr.load_shipped()
         ok = True
         ref = ksr.reference(ksr.system("H2 R=1.5"))
         k = names.index("H2 R=1.5")
         diff = abs(ref["energy"] - shipped["energy"][k])
         print(f"reference H2 R=1.5: energy differs by {diff:.2e} Ha")
         ok &= diff < 1e-8
-        train_refs = [_ref_from(shipped, names.index(n)) for n in ksr.TRAIN]
+        train_refs = ksr.references_from(shipped, ksr.TRAIN)
         systems = [ksr.system(n) for n in ksr.TRAIN]
         for label, through in (("scf", True), ("direct", False)):
             xc = dft.NeuralXC(HIDDEN, seed=SEED)
@@ -85,9 +84,9 @@ def run(check: bool) -> int:
             print(f"first {CHECK_STEPS[label]} steps ({label}): largest relative loss difference {rel:.2e}")
             ok &= rel < 1e-6
         for label in ("scf", "direct"):
-            xc = _load(shipped, label)
-            k = names.index("HeH+ R=1.5")
-            err = ksr.evaluate(xc, [ksr.system("HeH+ R=1.5")], [_ref_from(shipped, k)])["energy_error"][0]
+            xc = ksr.network_from(shipped, record, label)
+            err = ksr.evaluate(xc, [ksr.system("HeH+ R=1.5")],
+                               ksr.references_from(shipped, ["HeH+ R=1.5"]))["energy_error"][0]
             want = record["errors"][label]["energy_error_mha"]["HeH+ R=1.5"] / 1000
             print(f"shipped {label} weights, HeH+ energy error {err * 1000:.3f} mHa (record {want * 1000:.3f})")
             ok &= abs(err - want) < 1e-6
@@ -138,20 +137,6 @@ def run(check: bool) -> int:
     OUT.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
     print(json.dumps(errors, indent=1))
     return 0
-
-
-def _ref_from(shipped, k):
-    return {"energy": float(shipped["energy"][k]), "xc_energy": float(shipped["xc_energy"][k]),
-            "density_up": shipped["density_up"][k], "density_down": shipped["density_down"][k]}
-
-
-def _load(shipped, label):
-    from course_utils.onedim import differentiable as dft
-
-    xc = dft.NeuralXC(HIDDEN, seed=SEED)
-    count = len(xc.params)
-    xc.set_weights([shipped[f"weights_{label}_{k}"] for k in range(count)])
-    return xc
 
 
 if __name__ == "__main__":

@@ -161,11 +161,10 @@ def _compiled(kind: str):
                   + 0.5 * tf.reduce_sum(new_total * tf.linalg.matvec(interaction, new_total)) * dx + e_xc)
         return eps_u, phi_u, eps_d, phi_d, new_u, new_d, v_u, v_d, energy, e_xc
 
-    _COMPILED.update(eager_potentials=potentials, potentials=tf.function(potentials, reduce_retracing=True, autograph=False),
-                     vjp=tf.function(vjp, reduce_retracing=True, autograph=False), mixed=tf.function(mixed, reduce_retracing=True, autograph=False),
-                     step=tf.function(step, reduce_retracing=True, autograph=False),
-                     energy=tf.function(energy, reduce_retracing=True, autograph=False),
-                     kernel=tf.function(kernel, reduce_retracing=True, autograph=False))
+    compiled = {name: tf.function(fn, reduce_retracing=True, autograph=False)  # no tensor-dependent control flow
+                for name, fn in (("potentials", potentials), ("vjp", vjp), ("mixed", mixed), ("step", step),
+                                 ("energy", energy), ("kernel", kernel))}
+    _COMPILED.update(compiled, eager_potentials=potentials)
     return _COMPILED[kind]
 
 
@@ -590,7 +589,8 @@ def gap_weights(result: DifferentiableResult) -> np.ndarray:
 def xc_potential_jacobian(result: DifferentiableResult) -> np.ndarray:
     """``d v_xc / d theta`` at the fixed density, shape ``(P, 2, N)`` for the flattened parameters of ``result.xc``.
 
-    One reverse pass per parameter (mixed second derivatives): meant for a handful of parameters (use :func:`xc_vjp` for many)."""
+    One reverse pass per parameter (mixed second derivatives): meant for a handful of parameters (use
+    :func:`xc_vjp` for many)."""
     tf = _tf()
     xc = result.xc
     n_up, n_down = tf.constant(result.density_up.numpy()), tf.constant(result.density_down.numpy())

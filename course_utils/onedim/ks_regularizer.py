@@ -24,7 +24,7 @@ from . import differentiable, exact, kohn_sham, reverse
 from .systems import molecule
 
 __all__ = ["GRID", "MOLECULES", "TRAIN", "HELDOUT", "system", "h2", "reference", "loss_and_gradient", "evaluate",
-           "train"]
+           "train", "load_shipped", "network_from", "references_from"]
 
 GRID = {"n_points": 100, "half_width": 10.0}
 """One grid for every molecule: 100 points on [-10, 10] bohr, 13-point stencil."""
@@ -186,3 +186,47 @@ def train(xc, systems, references, *, steps: int, learning_rate: float, through_
         losses.append(loss)
         seconds.append(time.perf_counter() - start)
     return {"loss": np.array(losses), "seconds": np.array(seconds)}
+
+
+def load_shipped() -> tuple[dict, dict]:
+    """The shipped results of ``scripts/train_neural_xc.py``: ``(arrays, record)``.
+
+    ``arrays`` holds both networks' weights (``weights_scf_k``, ``weights_direct_k``), the exact references of
+    :data:`TRAIN` + :data:`HELDOUT` (``names``, ``energy``, ``xc_energy``, ``density_up``, ``density_down``), the
+    H2 curve (``curve_R``, ``curve_energy``), the training losses and the self-consistent errors; ``record`` the
+    recipe and the errors (JSON). Raises ``ValueError`` when the file's SHA-256 differs from the record's.
+    """
+    import hashlib
+    import json
+
+    from ..data import DATA_DIR
+
+    weights, meta = DATA_DIR / "neural_xc_1d.npz", DATA_DIR / "neural_xc_1d.json"
+    record = json.loads(meta.read_text())
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if digest != record["sha256"]:
+        raise ValueError(f"{weights} has SHA-256 {digest}, the record says {record['sha256']}: re-train with "
+                         "python scripts/train_neural_xc.py")
+    with np.load(weights) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    return arrays, record
+
+
+def network_from(arrays: dict, record: dict, label: str):
+    """The shipped :class:`~course_utils.onedim.differentiable.NeuralXC` ``"scf"`` or ``"direct"``."""
+    one_of(label, "label", ("scf", "direct"))
+    network = differentiable.NeuralXC(tuple(record["hidden"]), seed=record["seed"])
+    network.set_weights([arrays[f"weights_{label}_{k}"] for k in range(len(network.params))])
+    return network
+
+
+def references_from(arrays: dict, names) -> list[dict]:
+    """Reference dicts (as :func:`reference` returns) of molecules ``names`` from the shipped arrays."""
+    index = [str(n) for n in arrays["names"]]
+    out = []
+    for name in names:
+        one_of(name, "name", tuple(index))
+        k = index.index(name)
+        out.append({"energy": float(arrays["energy"][k]), "xc_energy": float(arrays["xc_energy"][k]),
+                    "density_up": arrays["density_up"][k], "density_down": arrays["density_down"][k]})
+    return out
