@@ -51,6 +51,18 @@ def test_matches_numpy_solver(name, request):
     np.testing.assert_allclose(res.density_up.numpy(), ref.density_up, atol=1e-8)
 
 
+def test_scaled_lda_numpy_matches_tensorflow(h2, lithium):
+    theta = (0.8, 1.3)
+    ref = kohn_sham.solve(h2, xc=dft.scaled_lda_numpy(h2, *theta), tol=1e-11, energy_tol=1e-12)
+    res = dft.solve(h2, dft.scaled_lda(*theta), tol=1e-11, energy_tol=1e-12)
+    assert abs(float(res.energy) - ref.energy) < 1e-8
+    np.testing.assert_allclose(res.density.numpy(), ref.density, atol=1e-8)
+    with pytest.raises(ValueError, match="n_up == n_down"):
+        dft.scaled_lda_numpy(lithium)
+    with pytest.raises(TypeError, match="System"):
+        dft.scaled_lda_numpy("h2")
+
+
 def _gap(system, theta):
     return float(dft.solve(system, dft.scaled_lda(*theta), tol=1e-12, energy_tol=1e-13).gap)
 
