@@ -20,14 +20,16 @@ are imported inside the functions that need them):
 ``molecule_datasets``  the ``molecules_small`` data set (GFN2-xTB minima and properties of enumerated molecules)
 ``spectra``      photoemission-like spectra: occupied levels, Gaussian broadening, spectral errors, screening
 ``qeq``          charge equilibration with Gaussian charges: charges, dipole, polarizability, energy and forces
+``empirical_pseudopotential``  Cohen-Bergstresser silicon bands in TensorFlow (differentiable band gap)
 """
 
 from __future__ import annotations
 
 from .._lazy import lazy_submodules
 
-_SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements", "hull", "md",
-               "molecule_datasets", "molecules", "prototypes", "qeq", "relax", "spectra")
+_SUBMODULES = ("calculators", "chemspace", "crystal_graphs", "datasets", "descriptors", "elements",
+               "empirical_pseudopotential", "hull", "md", "molecule_datasets", "molecules", "prototypes", "qeq",
+               "relax", "spectra")
 
 __all__ = list(_SUBMODULES)
 

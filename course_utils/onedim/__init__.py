@@ -18,7 +18,9 @@ Modules: :mod:`~.system_definition` (the ``System`` class), :mod:`~.systems` (re
 :mod:`~.noninteracting`, :mod:`~.exact`, :mod:`~.kohn_sham`, :mod:`~.lda`, :mod:`~.reverse` (including the
 closed-form two-electron and time-dependent xc potentials), :mod:`~.propagate`, :mod:`~.tddft` (the kicked-H2
 set-up), :mod:`~.curves` (binding curves), :mod:`~.observables` (natural orbitals, von Weizsaecker, 1-RDM
-kinetic energy), :mod:`~.datasets` (the 1D data sets), :mod:`~.results`. Only numpy and scipy are imported.
+kinetic energy), :mod:`~.datasets` (the 1D data sets), :mod:`~.results`, :mod:`~.differentiable` (a Kohn-Sham
+solver in TensorFlow and its linear response) and :mod:`~.ks_regularizer` (a neural xc trained through it). Only
+numpy and scipy are imported; TensorFlow only when a function of ``differentiable`` is called.
 The solvers use one BLAS thread (faster for these matrix sizes, and robust on busy machines); see
 :func:`course_utils.threads.set_blas_threads`.
 """
@@ -29,10 +31,12 @@ from ..threads import set_blas_threads
 from . import (
     curves,
     datasets,
+    differentiable,
     exact,
     grid,
     interactions,
     kohn_sham,
+    ks_regularizer,
     lda,
     noninteracting,
     observables,
@@ -45,5 +49,6 @@ from . import (
 )
 from .system_definition import System
 
-__all__ = ["System", "set_blas_threads", "curves", "datasets", "exact", "grid", "interactions", "kohn_sham", "lda",
-           "noninteracting", "observables", "potentials", "propagate", "results", "reverse", "systems", "tddft"]
+__all__ = ["System", "set_blas_threads", "curves", "datasets", "differentiable", "exact", "grid", "interactions",
+           "kohn_sham", "ks_regularizer", "lda", "noninteracting", "observables", "potentials", "propagate", "results",
+           "reverse", "systems", "tddft"]
