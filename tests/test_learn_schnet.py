@@ -281,3 +281,13 @@ def test_shipped_models_match_their_record():
         assert result["force_mae"] == pytest.approx(record["test"]["force_mae_ev_per_a"], rel=1e-4)
     with pytest.raises(ValueError, match="no shipped SchNet"):
         schnet.load_pretrained(n_train=7)
+
+
+def test_load_nvt_distributions(tmp_path, monkeypatch):
+    from course_utils import data
+
+    arrays, record = schnet.load_nvt_distributions()
+    assert arrays["schnet_bond_counts"].shape[0] == record["settings"]["n_replicas"]
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="sample_schnet_nvt.py"):
+        schnet.load_nvt_distributions()

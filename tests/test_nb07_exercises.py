@@ -35,3 +35,34 @@ def test_energy_drift_check():
     assert not check(lambda t, e: np.zeros(2))
     assert not check(lambda t, e: None) and "placeholder" in check(lambda t, e: None).message
     assert not check("drift")
+
+
+def test_dihedral_check():
+    check = exercises.check_nb07_dihedral
+
+    def signed(p0, p1, p2, p3):
+        b1, b2, b3 = p1 - p0, p2 - p1, p3 - p2
+        n1, n2 = np.cross(b1, b2), np.cross(b2, b3)
+        return np.degrees(np.arctan2(np.linalg.norm(b2, axis=-1) * np.sum(b1 * n2, axis=-1), np.sum(n1 * n2, -1)))
+
+    def unsigned(*p):
+        return np.abs(signed(*p))
+
+    right = check(signed)
+    assert right, right.message
+    assert "radians" in check(lambda *p: np.radians(signed(*p))).message
+    assert "no sign" in check(unsigned).message
+    assert "reversed" in check(lambda *p: -signed(*p)).message
+    assert "modulo 360" in check(lambda *p: np.mod(signed(*p), 360.0)).message
+    assert "shape" in check(lambda *p: signed(*p)[:3]).message
+    assert "which atoms" in check(lambda p0, p1, p2, p3: signed(p1, p0, p2, p3)).message
+    assert not check(lambda *p: None) and "placeholder" in check(lambda *p: None).message
+    assert not check(42)
+
+
+def test_dihedral_check_agrees_with_course_utils():
+    from course_utils.atoms.md import dihedral_angles
+    from course_utils.exercises import nb07
+
+    angles, frames = nb07._dihedral_test_frames()
+    assert np.allclose(dihedral_angles(frames, (0, 1, 2, 3)), angles, atol=1e-9)

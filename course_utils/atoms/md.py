@@ -3,6 +3,11 @@
 ``run_md`` draws Maxwell-Boltzmann velocities at the target temperature, then integrates with Langevin dynamics
 (NVT, ``ase.md.langevin.Langevin``) or velocity Verlet (NVE, ``ase.md.verlet.VelocityVerlet``) and records
 every ``sample_every``-th step. The same seed gives the same trajectory.
+
+``langevin_replicas`` runs many copies of one molecule at once through a *batched* energy-and-force function
+(one call of a neural network evaluates every replica), with a BAOAB Langevin integrator in NumPy. ``bond_lengths``,
+``dihedral_angles`` and ``histogram_overlap`` turn sampled frames into the distributions that compare two
+potentials.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import _describe, as_int, as_number, as_rng, one_of
+from .._checks import _describe, as_int, as_number, as_real_array, as_rng, one_of
 
 ENSEMBLES = ("langevin", "nve")
+_KB_EV_PER_K = 8.617333262e-5  # Boltzmann constant (eV/K), as ase.units.kB
 
 
 @dataclass
@@ -171,3 +177,169 @@ def green_kubo(flux, *, timestep_fs: float, volume: float, temperature_K: float,
     # eV^2 A^2 fs^-2 * fs / (A^3 * eV/K * K^2) = eV / (A fs K) -> W/(m K)
     to_si = units._e / (1e-10 * 1e-15)
     return lag_fs, acf, integral / (volume * units.kB * temperature ** 2) * to_si
+
+# ---------------------------------------------------------------------------------------------------------------
+# Batched Langevin replicas and the distributions they sample
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplicaTrajectory:
+    """Frames recorded by :func:`langevin_replicas` (``T`` frames, ``R`` replicas, ``N`` atoms).
+
+    ``positions`` (T, R, N, 3) Angstrom; ``potential_energy`` (T, R) eV; ``temperature`` (T, R) K, the kinetic
+    temperature with the 3N - 3 degrees of freedom left when the centre of mass is at rest; ``time`` (T,) fs.
+    """
+
+    positions: np.ndarray
+    potential_energy: np.ndarray
+    temperature: np.ndarray
+    time: np.ndarray
+
+
+def langevin_replicas(energy_and_forces, masses, positions, *, temperature_K: float, timestep_fs: float = 0.5,
+                      n_steps: int = 1000, sample_every: int = 10, friction_per_fs: float = 0.01,
+                      seed=0) -> ReplicaTrajectory:
+    """Langevin dynamics of ``R`` independent replicas of a molecule, all evaluated in one call per step.
+
+    The integrator is BAOAB (Leimkuhler and Matthews, Appl. Math. Res. Express 2013, 34): a half kick, a half
+    drift, the exact Ornstein-Uhlenbeck update of the velocities (friction and noise), a half drift, a half kick.
+    It samples the Boltzmann distribution of the positions with a small time-step error. The centre-of-mass
+    velocity of every replica is removed at the start and after each noise step (as ``run_md``'s ``FixCom``), so
+    the 3N - 3 internal and rotational degrees of freedom are thermostatted.
+
+    Parameters
+    ----------
+    energy_and_forces : callable
+        ``energy_and_forces(positions)`` with positions (R, N, 3) Angstrom returns energies (R,) eV and forces
+        (R, N, 3) eV/Angstrom, e.g. ``lambda r: schnet.predict(model, numbers, r)``.
+    masses : array (N,)
+        Atomic masses in amu (``ase.Atoms.get_masses()``).
+    positions : array (R, N, 3)
+        Starting positions of the replicas, Angstrom.
+    temperature_K, timestep_fs, friction_per_fs : float
+        Thermostat temperature (also that of the Maxwell-Boltzmann start), time step (fs) and friction (1/fs).
+    n_steps, sample_every : int
+        Number of steps and the stride between recorded frames (the start is recorded too).
+    seed : int
+        Replica ``k`` draws its velocities and noise from ``numpy.random.SeedSequence(seed).spawn(R)[k]``, so
+        the first replicas of a larger run get the same random numbers as those of a smaller one.
+
+    Returns
+    -------
+    ReplicaTrajectory
+    """
+    from ase import units
+
+    if not callable(energy_and_forces):
+        raise TypeError(f"energy_and_forces must be a function of positions (R, N, 3), got "
+                        f"{_describe(energy_and_forces)}")
+    positions = as_real_array(positions, "positions", ndim=3)
+    if positions.shape[2] != 3 or positions.shape[0] < 1 or positions.shape[1] < 2:
+        raise ValueError(f"positions must have shape (replicas, atoms >= 2, 3), got {positions.shape}")
+    n_replicas, n_atoms = positions.shape[:2]
+    masses = as_real_array(masses, "masses", shape=(n_atoms,))
+    if np.any(masses <= 0):
+        raise ValueError(f"masses must be positive (amu), got {masses}")
+    temperature = as_number(temperature_K, "temperature_K", minimum=0.0)
+    dt = as_number(timestep_fs, "timestep_fs", minimum=0.0, strict_minimum=True) * units.fs
+    n_steps = as_int(n_steps, "n_steps", minimum=1)
+    sample_every = as_int(sample_every, "sample_every", minimum=1)
+    gamma = as_number(friction_per_fs, "friction_per_fs", minimum=0.0) / units.fs
+    seed = as_int(seed, "seed", minimum=0)
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n_replicas)]
+
+    kt = _KB_EV_PER_K * temperature
+    m = masses[None, :, None]
+    sigma = np.sqrt(kt / m)  # thermal velocity per component, sqrt(eV/amu)
+    dof = 3 * n_atoms - 3
+
+    def noise():
+        return np.stack([rng.standard_normal((n_atoms, 3)) for rng in rngs])
+
+    def without_com(v):
+        return v - (m * v).sum(axis=1, keepdims=True) / masses.sum()
+
+    def evaluate(r):
+        energy, forces = energy_and_forces(r)
+        energy, forces = np.asarray(energy, dtype=float), np.asarray(forces, dtype=float)
+        if energy.shape != (n_replicas,) or forces.shape != r.shape:
+            raise ValueError(f"energy_and_forces returned shapes {energy.shape} and {forces.shape}; expected "
+                             f"({n_replicas},) and {r.shape}")
+        return energy, forces
+
+    x = positions.copy()
+    v = without_com(sigma * noise())
+    energy, forces = evaluate(x)
+    c1 = np.exp(-gamma * dt)
+    c2 = np.sqrt(1.0 - c1**2)
+    frames = {"positions": [], "energy": [], "temperature": []}
+
+    def record():
+        frames["positions"].append(x.copy())
+        frames["energy"].append(energy.copy())
+        frames["temperature"].append((m * v**2).sum(axis=(1, 2)) / (dof * _KB_EV_PER_K))
+
+    record()
+    for step in range(1, n_steps + 1):
+        v += 0.5 * dt * forces / m
+        x += 0.5 * dt * v
+        v = without_com(c1 * v + c2 * sigma * noise())
+        x += 0.5 * dt * v
+        energy, forces = evaluate(x)
+        v += 0.5 * dt * forces / m
+        if step % sample_every == 0:
+            record()
+    time = np.arange(len(frames["energy"])) * sample_every * dt / units.fs
+    return ReplicaTrajectory(np.array(frames["positions"]), np.array(frames["energy"]),
+                             np.array(frames["temperature"]), time)
+
+
+def _atom_positions(positions, indices, count):
+    positions = as_real_array(positions, "positions")
+    if positions.ndim < 2 or positions.shape[-1] != 3:
+        raise ValueError(f"positions must have shape (..., atoms, 3), got {positions.shape}")
+    if not isinstance(indices, (tuple, list)) or len(indices) != count:
+        raise ValueError(f"indices must be {count} atom indices, got {_describe(indices)}")
+    picked = [as_int(i, "atom index", minimum=0, maximum=positions.shape[-2] - 1) for i in indices]
+    if len(set(picked)) != count:
+        raise ValueError(f"indices must be {count} different atoms, got {indices}")
+    return [positions[..., i, :] for i in picked]
+
+
+def bond_lengths(positions, indices) -> np.ndarray:
+    """Distance (Angstrom) between atoms ``indices = (i, j)`` in every frame of ``positions`` (..., N, 3)."""
+    a, b = _atom_positions(positions, indices, 2)
+    return np.linalg.norm(b - a, axis=-1)
+
+
+def dihedral_angles(positions, indices) -> np.ndarray:
+    """Dihedral angle (degrees, in (-180, 180]) of atoms ``indices = (i, j, k, l)`` in every frame.
+
+    The angle between the planes (i, j, k) and (j, k, l), positive when, looking along j -> k, the bond k-l is
+    turned clockwise from the bond j-i (the IUPAC sign convention). ``positions`` (..., N, 3) Angstrom.
+    """
+    p0, p1, p2, p3 = _atom_positions(positions, indices, 4)
+    b0, b1, b2 = p0 - p1, p2 - p1, p3 - p2
+    axis = b1 / np.linalg.norm(b1, axis=-1, keepdims=True)
+    v = b0 - np.sum(b0 * axis, axis=-1, keepdims=True) * axis  # j-i and k-l projected on the plane normal to j-k
+    w = b2 - np.sum(b2 * axis, axis=-1, keepdims=True) * axis
+    x = np.sum(v * w, axis=-1)
+    y = np.sum(np.cross(axis, v) * w, axis=-1)
+    angle = np.degrees(np.arctan2(y, x))
+    return np.where(angle <= -180.0, angle + 360.0, angle)
+
+
+def histogram_overlap(p, q) -> float:
+    """Overlap ``sum_b min(p_b, q_b)`` of two histograms on the same bins, each normalised to sum 1 first.
+
+    1 for identical distributions, 0 for distributions without a common bin (one minus the total-variation
+    distance). ``p``, ``q``: counts or probabilities, arrays of the same shape, non-negative, not all zero.
+    """
+    p, q = as_real_array(p, "p"), as_real_array(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must be histograms on the same bins, got shapes {p.shape} and {q.shape}")
+    for name, h in (("p", p), ("q", q)):
+        if np.any(h < 0) or h.sum() <= 0:
+            raise ValueError(f"{name} must be non-negative counts with a positive sum")
+    return float(np.minimum(p / p.sum(), q / q.sum()).sum())

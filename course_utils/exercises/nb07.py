@@ -98,3 +98,63 @@ def check_nb07_energy_drift(energy_drift):
         return False, "the sign is reversed: a total energy that grows with time has a positive drift"
     return False, (f"on a test series whose straight-line fit rises by {expected:.3e} eV/ps your function gives "
                    f"{answer:.3e} eV/ps")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Exercise 3: the H-O-C-C dihedral from positions
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _dihedral_test_frames():
+    """Four atoms i-j-k-l with j-k along z and chosen dihedrals (degrees), then rotated and shifted at random."""
+    angles = np.array([60.0, -60.0, 179.0, -179.0, 0.0, 120.0, -100.0, 30.0])
+    rng = np.random.default_rng(17)
+    frames = []
+    for phi in np.radians(angles):
+        p = np.array([[1.0, 0.0, -0.4], [0.0, 0.0, 0.0], [0.0, 0.0, 1.5], [np.cos(phi), np.sin(phi), 1.9]])
+        q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        frames.append(p @ (q * np.sign(np.linalg.det(q))).T + rng.normal(size=3))
+    return angles, np.array(frames)
+
+
+@checker("the H-O-C-C dihedral from positions")
+def check_nb07_dihedral(dihedral):
+    """``dihedral(p0, p1, p2, p3)``: arrays (M, 3) of the four atoms' positions in M frames; returns (M,) signed
+    angles in degrees in [-180, 180], the IUPAC sign (positive when, looking along p1 -> p2, the bond p2-p3 is
+    turned clockwise from p1-p0). Tested on rotated and shifted geometries of known dihedral."""
+    if is_placeholder(dihedral):
+        raise NotImplementedError
+    if not callable(dihedral):
+        return False, f"dihedral must be a function of (p0, p1, p2, p3), got {type(dihedral).__name__}"
+    angles, frames = _dihedral_test_frames()
+    expected = angles  # by construction (j-k along z, k-l turned by phi from i-j, counter-clockwise seen along z)
+    answer = dihedral(*(frames[:, a] for a in range(4)))
+    if is_placeholder(answer):
+        raise NotImplementedError
+    answer = np.asarray(answer, dtype=float)
+    if answer.shape != expected.shape:
+        return False, (f"for {len(frames)} frames (arrays of shape {frames[:, 0].shape}) the function returned "
+                       f"shape {answer.shape}; it should return one angle per frame, shape ({len(frames)},)")
+    if not np.all(np.isfinite(answer)):
+        return False, "some angles are NaN or infinite: check the normalisation of the plane normals"
+
+    def close(a, b):
+        return np.allclose(a, b, atol=1e-6)
+
+    if close(answer, expected):
+        return True, (f"the eight test geometries give {np.round(answer).astype(int).tolist()} degrees: signed, so "
+                      "the two mirror-image gauche forms (+60 and -60) are told apart.")
+    if close(answer, np.radians(expected)):
+        return False, "those are radians; return degrees (np.degrees)"
+    if close(answer, np.abs(expected)):
+        return False, ("the angles have the right size but no sign (arccos of the normals' dot product gives 0 to "
+                       "180 only): +60 and -60, the two mirror-image gauche forms, come out equal. Use "
+                       "np.arctan2(y, x) with y from a cross product to get the sign")
+    if close(answer, -expected):
+        return False, ("the sign is reversed: with b1 = p1 - p0, b2 = p2 - p1, b3 = p3 - p2, the angle is "
+                       "atan2(|b2| b1 . (b2 x b3), (b1 x b2) . (b2 x b3))")
+    if close(np.mod(answer, 360.0), np.mod(expected, 360.0)):
+        return False, "right modulo 360, but return angles in [-180, 180] (np.arctan2 does), not 0 to 360"
+    k = int(np.argmax(np.abs(answer - expected)))
+    return False, (f"for a geometry with dihedral {expected[k]:.1f} degrees the function gives {answer[k]:.1f}; "
+                   "check which atoms span each plane (p0, p1, p2) and (p1, p2, p3)")

@@ -719,3 +719,20 @@ def load_pretrained(n_train: int | None = None):
     model({"numbers": np.ones((1, 2), np.int32), "positions": np.array([[[0.0, 0, 0], [0, 0, 1.0]]])})
     load_weights(model, weights)
     return model, {**record, "data": full["data"], "split": full["split"], "fit": full["fit"]}
+
+
+def load_nvt_distributions() -> tuple[dict[str, np.ndarray], dict]:
+    """The NVT sample of ethanol with the shipped SchNet (1,000 frames) and its GFN2-xTB reference, written by
+    ``scripts/sample_schnet_nvt.py``: histogram counts per replica of the C-O bond length and of the H-O-C-C
+    dihedral (``schnet_*`` and ``xtb_*``), their bin edges (Angstrom, degrees), per-replica summaries, and the
+    record of the settings (a dict)."""
+    from ..data import DATA_DIR
+
+    arrays_path, record_path = DATA_DIR / "schnet_ethanol_nvt.npz", DATA_DIR / "schnet_ethanol_nvt.json"
+    for path in (arrays_path, record_path):
+        if not path.exists():
+            raise FileNotFoundError(f"{path.name} is missing in {path.parent}: run "
+                                    "`python scripts/sample_schnet_nvt.py`")
+    with np.load(arrays_path, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    return arrays, json.loads(record_path.read_text())
