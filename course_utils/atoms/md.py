@@ -178,6 +178,7 @@ def green_kubo(flux, *, timestep_fs: float, volume: float, temperature_K: float,
     to_si = units._e / (1e-10 * 1e-15)
     return lag_fs, acf, integral / (volume * units.kB * temperature ** 2) * to_si
 
+
 # ---------------------------------------------------------------------------------------------------------------
 # Batched Langevin replicas and the distributions they sample
 # ---------------------------------------------------------------------------------------------------------------
