@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("script", ["scripts/train_xc_models.py", "scripts/train_stability_gnn.py",
+@pytest.mark.parametrize("script", ["scripts/train_xc_models.py", "scripts/train_xc_molecules.py",
+                                    "scripts/train_stability_gnn.py",
                                     "scripts/train_schnet.py"])
 def test_training_script_reproduces_shipped_metrics(script):
     result = subprocess.run([sys.executable, script, "--check"], cwd=ROOT, capture_output=True, text=True,
