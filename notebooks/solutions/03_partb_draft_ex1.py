@@ -1,4 +1,4 @@
-# Exercise 1 of part B: the Hellmann-Feynman bond force (check: exercises.check_nb03b_bond_force(bond_force_from_density, molecules))
+# Solution to 03 B1 (check: exercises.check_nb03b_bond_force(bond_force_from_density, molecules))
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-# Exercise 2 of part B: bond length and frequency from the force curve (check: exercises.check_nb03b_vibration(bond_length, wavenumber, R_grid, force_curve, MU))
+# Solution to 03 B2 (check: exercises.check_nb03b_vibration(bond_length, wavenumber, R_grid, force_curve, MU))
 import numpy as np
 
 from course_utils.onedim import curves
