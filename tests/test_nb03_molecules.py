@@ -121,3 +121,32 @@ def test_bond_length_split_interleaves_and_never_shares_a_bond_length():
     assert min(r["train"]) == seps[0] and max(r["train"]) == seps[-1]  # held-out bond lengths are interpolations
     with pytest.raises(ValueError, match="not in"):
         xc.bond_length_split({"separations": seps, "separation": np.array([0.5])})
+
+
+def test_exercise_checks_recognise_typical_mistakes():
+    from course_utils import exercises
+    from course_utils.units import PROTON_MASS
+
+    arrays = curves.load_molecules()
+
+    def right(x, n, r, z):
+        system = curves.diatomic(r, z)
+        return curves.bond_force(system, n, r, z)
+
+    assert exercises.check_nb03b_bond_force(right, arrays)
+    flipped = exercises.check_nb03b_bond_force(lambda *a: -right(*a), arrays)
+    assert not flipped and "opposite sign" in flipped.message
+    assert "placeholder" in exercises.check_nb03b_bond_force(lambda *a: None, arrays).message
+    assert "placeholder" in exercises.check_nb03b_bond_force(..., arrays).message
+    r, f = arrays["separations"], arrays["force"][:29]
+    k = 5  # the force changes sign between R = 1.4 and 1.6 bohr
+    assert f[k] > 0 > f[k + 1]
+    r_e = r[k] + f[k] * (r[k + 1] - r[k]) / (f[k] - f[k + 1])
+    omega = np.sqrt(-(f[k + 1] - f[k]) / (r[k + 1] - r[k]) / (PROTON_MASS / 2))
+    assert exercises.check_nb03b_vibration(r_e, omega * HARTREE_TO_INVERSE_CM, r, f, PROTON_MASS / 2)
+    in_hartree = exercises.check_nb03b_vibration(r_e, omega, r, f, PROTON_MASS / 2)
+    assert not in_hartree and "HARTREE_TO_INVERSE_CM" in in_hartree.message
+    assert not exercises.check_nb03b_vibration(r_e + 0.1, omega * HARTREE_TO_INVERSE_CM, r, f, PROTON_MASS / 2)
+    # the energy fit of the same curve agrees with the force estimate to about 10 % (the 0.2-bohr chord of F)
+    eq = curves.equilibrium(r, arrays["energy"][:29] + arrays["nuclear_repulsion"][:29], PROTON_MASS / 2)
+    assert abs(eq.bond_length - r_e) < 0.01 and abs(eq.wavenumber / (omega * HARTREE_TO_INVERSE_CM) - 1) < 0.1
