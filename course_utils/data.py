@@ -46,6 +46,7 @@ DATASETS: dict[str, str] = {
     "rdm1_wells_1d": "course_utils.onedim.datasets:RDM1_WELLS",
     "tddft_h2_1d": "course_utils.onedim.tddft:TDDFT_H2",
     "wells_1d": "course_utils.onedim.datasets:WELLS",
+    "xc_molecules_1d": "course_utils.onedim.curves:XC_MOLECULES",
     "xc_wells_1d": "course_utils.onedim.datasets:XC_WELLS",
     "xtb_vs_dft": "course_utils.atoms.xtb_vs_dft:XTB_VS_DFT",
 }

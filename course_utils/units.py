@@ -17,3 +17,7 @@ ANGSTROM_TO_BOHR = 1.0 / BOHR_TO_ANGSTROM
 EV_TO_MEV = 1000.0
 DEBYE_TO_E_ANGSTROM = 1e-21 / 299792458.0 / 1.602176634e-19 * 1e10
 """1 debye in e*Angstrom: exactly 1e-21/c C*m (c and e exact in the SI since 2019), 0.2081943327..."""
+HARTREE_TO_INVERSE_CM = 219474.6313632
+"""1 Hartree in wavenumbers (cm^-1), the unit of vibrational spectroscopy (CODATA 2018: 2.1947463136320e5)."""
+PROTON_MASS = 1836.15267343
+"""The proton mass in electron masses (the atomic unit of mass), CODATA 2018."""

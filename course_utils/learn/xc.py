@@ -175,6 +175,48 @@ def pretrained_info() -> dict:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The functional of the 1D molecules (notebook 03, part B)
+# --------------------------------------------------------------------------------------------------------------
+
+MOLECULE_TRAINING = {
+    "kind": "semilocal",  # xc_networks.build_model kind: mirror-symmetric by construction (see bond_length_split)
+    "augment": True,  # mirror images: the mirror of molecule (Z_A, Z_B) is the molecule (Z_B, Z_A)
+    "learning_rate": 5e-3,
+    "batch_size": 16,
+    "max_epochs": 200,  # the time budget (about 30 s on 2 cores); the record says whether early stopping ended it
+    "patience": 40,
+    "energy_weight": 1.0,
+    "seed": 0,
+}
+"""Training settings of the molecules' functional, shared by ``scripts/train_xc_molecules.py`` and notebook 03."""
+
+MOLECULES_PRETRAINED = Path(data.DATA_DIR) / "xc_molecules_model"
+"""Stem of the stored molecules' functional: ``.npz`` (weights) and ``.json`` (record), written by
+``scripts/train_xc_molecules.py``."""
+
+
+def bond_length_split(arrays: Mapping) -> dict[str, np.ndarray]:
+    """Indices of ``xc_molecules_1d`` split by bond length, the same for every molecule: ``train`` every other
+    separation (the 1st, 3rd, ..., 0.4, 0.8, ... 6.0 bohr), ``validation`` (for early stopping) and ``test``
+    alternately the separations in between (0.6, 1.4, ... and 1.0, 1.8, ... bohr). Every held-out bond length lies
+    between two trained ones: the test measures interpolation along the curve, not extrapolation."""
+    separations = np.asarray(arrays["separations"], dtype=float)
+    k = np.searchsorted(separations, np.asarray(arrays["separation"], dtype=float))
+    if not np.allclose(separations[np.clip(k, 0, separations.size - 1)], arrays["separation"]):
+        raise ValueError("arrays['separation'] holds bond lengths that are not in arrays['separations']")
+    return {"train": np.flatnonzero(k % 2 == 0), "validation": np.flatnonzero(k % 4 == 1),
+            "test": np.flatnonzero(k % 4 == 3)}
+
+
+def molecule_model_info() -> dict:
+    """The JSON record of the stored molecules' functional (how it was trained and what it scored)."""
+    path = MOLECULES_PRETRAINED.with_suffix(".json")
+    if not path.exists():
+        raise FileNotFoundError(f"no stored model at {path}; run scripts/train_xc_molecules.py")
+    return json.loads(path.read_text())
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Learned functionals inside the Kohn-Sham loop
 # --------------------------------------------------------------------------------------------------------------
 

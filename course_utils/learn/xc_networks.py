@@ -25,13 +25,22 @@ from keras import ops
 from .. import data
 from .._checks import as_int, as_number, one_of
 from . import training
-from .xc import FEATURE_KINDS, PRETRAINED, TRAINING, derivative_features, feature_scales, pretrained_info
+from .xc import (
+    FEATURE_KINDS,
+    MOLECULES_PRETRAINED,
+    PRETRAINED,
+    TRAINING,
+    derivative_features,
+    feature_scales,
+    molecule_model_info,
+    pretrained_info,
+)
 
 PACKAGE = "course_utils"
 """The package name under which every Keras class of the course is registered."""
 
-__all__ = ["MODEL_KINDS", "XCFunctional", "as_xc", "build_model", "convolutional_network", "fit", "load_pretrained",
-           "pointwise_network"]
+__all__ = ["MODEL_KINDS", "XCFunctional", "as_xc", "build_model", "convolutional_network", "fit", "load_molecule_model",
+           "load_pretrained", "pointwise_network"]
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -185,13 +194,26 @@ def load_pretrained(kind: str):
     record = pretrained_info()
     data.verify_trained(PRETRAINED.with_suffix(".npz"), record["weights_sha256"], record["data_set"]["name"],
                         record["data_set"]["sha256"], "python scripts/train_xc_models.py")
-    info = record["models"][kind]
+    return _stored_model(kind, record["models"][kind], PRETRAINED.with_suffix(".npz"), f"{kind}/")
+
+
+def _stored_model(kind: str, info: dict, path, prefix: str):
     model = build_model(kind, info["dx"], scales=info.get("scales"))
     model(np.zeros((1, int(info["n_points"]))))  # build the weights
-    with np.load(PRETRAINED.with_suffix(".npz"), allow_pickle=False) as stored:
-        weights = [stored[f"{kind}/{i:03d}"] for i in range(int(info["n_weights"]))]
+    with np.load(path, allow_pickle=False) as stored:
+        weights = [stored[f"{prefix}{i:03d}"] for i in range(int(info["n_weights"]))]
     model.set_weights(weights)
     return model
+
+
+def load_molecule_model():
+    """The xc functional of the 1D molecules (notebook 03, part B), trained by ``scripts/train_xc_molecules.py`` on
+    ``xc_molecules_1d``; checked against its recorded checksums like :func:`load_pretrained`."""
+    record = molecule_model_info()
+    path = MOLECULES_PRETRAINED.with_suffix(".npz")
+    data.verify_trained(path, record["weights_sha256"], record["data_set"]["name"], record["data_set"]["sha256"],
+                        "python scripts/train_xc_molecules.py")
+    return _stored_model(record["model"]["kind"], record["model"], path, "")
 
 
 def as_xc(model, n_points: int | None = None):
