@@ -1,9 +1,10 @@
 """Every exercise solution in notebooks/solutions runs and passes its check, the way a student uses it.
 
 Each solution file names its check in its first line: ``# ... (check: exercises.check_x(answer))``. The test runs,
-in the notebooks folder (where ``%load`` runs it): the notebook's first code cell (its imports and constants), then
-the solution, then *the notebook's own check cell* for that exercise (the code cell before the ``%load`` cell), in
-one namespace -- what ``%load`` followed by the check cell does in the notebook.
+in the notebooks folder (where ``%load`` runs it): the notebook's setup (its first code cell, with its imports and
+constants, and in a notebook in parts each part's code cell that starts with ``# Setup``), then the solution, then
+*the notebook's own check cell* for that exercise (the code cell before the ``%load`` cell), in one namespace --
+what ``%load`` followed by the check cell does in the notebook.
 """
 
 import ast
@@ -41,6 +42,12 @@ def _check_cell(notebook: Path, solution: str) -> str:
     return next(code[i] for i in range(load - 1, -1, -1) if "exercises.check_" in code[i])
 
 
+def _setup_cells(code: list[str], before: int) -> list[int]:
+    """The setup cells a check may rely on: the first code cell, and (in a notebook in parts) every later code cell
+    before the check whose first line starts with ``# Setup``."""
+    return [0] + [i for i in range(1, before) if code[i].lstrip().startswith("# Setup")]
+
+
 def _run_cell(source: str, namespace: dict, filename: str):
     """Run a cell like IPython does: every statement, then return the value of a final expression."""
     tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
@@ -61,10 +68,11 @@ def test_solution_passes_the_notebooks_own_check(path, monkeypatch, capsys):
     assert match.group(1).split("(")[0] in check, f"{path.name}: its first line names another check than {check!r}"
     monkeypatch.chdir(path.parents[1])
     namespace = {"__name__": "__main__"}
-    _run_cell(_code_cells(notebook)[0], namespace, f"{notebook.name} (first code cell)")
+    code = _code_cells(notebook)
+    for index in _setup_cells(code, code.index(check)):
+        _run_cell(code[index], namespace, f"{notebook.name} (setup cell {index})")
     exec(compile(path.read_text(), str(path), "exec"), namespace)
     # The notebook imports `exercises` in an earlier cell (its first check cell or its setup): do the same.
-    code = _code_cells(notebook)
     assert any(re.search(r"from course_utils import .*\bexercises\b", src) for src in code[:code.index(check) + 1]), (
         f"{notebook.name} uses `exercises` before importing it")
     from course_utils import exercises

@@ -1,4 +1,4 @@
-# Solution to 03 B2 (check: exercises.check_nb03b_vibration(bond_length, wavenumber, R_grid, force_curve, MU))
+# Solution to 03 exercise 4 (check: exercises.check_nb03b_vibration(bond_length, wavenumber, R_grid, force_curve, MU))
 import numpy as np
 
 from course_utils.onedim import curves
