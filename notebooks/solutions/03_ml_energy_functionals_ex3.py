@@ -1,4 +1,4 @@
-# Solution to 03 exercise 3 (check: exercises.check_nb03b_bond_force(bond_force_from_density, molecules))
+# Solution to 03 exercise 3 (check: exercises.check_nb03b_bond_force(bond_force_from_density, diatomics))
 import numpy as np
 
 

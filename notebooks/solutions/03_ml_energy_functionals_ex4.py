@@ -4,10 +4,10 @@ import numpy as np
 from course_utils.onedim import curves
 from course_utils.units import HARTREE_TO_INVERSE_CM, PROTON_MASS
 
-molecules = curves.load_molecules()
+diatomics = curves.load_molecules()
 MU = PROTON_MASS / 2  # two protons
-R_grid = molecules["separations"]
-force_curve = molecules["force"][molecules["molecule"] == 0]  # exact -dE/dR of the homonuclear molecule (Ha/bohr)
+R_grid = diatomics["separations"]
+force_curve = diatomics["force"][diatomics["molecule"] == 0]  # exact -dE/dR of the homonuclear molecule (Ha/bohr)
 f = np.asarray(force_curve)
 k = np.flatnonzero((f[:-1] > 0) & (f[1:] <= 0))[0]  # the force turns from repulsive (> 0) to attractive
 bond_length = R_grid[k] + f[k] * (R_grid[k + 1] - R_grid[k]) / (f[k] - f[k + 1])  # linear interpolation to F = 0
