@@ -43,8 +43,9 @@ FULL_PYTHON := $(if $(PYTHON_GIVEN),$(PYTHON),$(or $(shell bash scripts/find_pyt
 endif
 FULL_VERSION := $(if $(FULL_PYTHON),$(call version_of,$(FULL_PYTHON)))
 SMOKE_VERSIONS := $(filter-out $(FULL_VERSION),$(SUPPORTED_PYTHONS))
-# The smoke run: the fast tests and two notebooks, one of them with TensorFlow.
-SMOKE_NOTEBOOKS := notebooks/00_welcome.ipynb notebooks/06_deep_learning_functionals.ipynb
+# The smoke run: the fast tests and two notebooks: the welcome, and the quickest one that uses TensorFlow, RDKit and
+# GFN2-xTB together (notebook 08).
+SMOKE_NOTEBOOKS := notebooks/00_welcome.ipynb notebooks/08_spectroscopy.ipynb
 # Tests other than notebooks run on two workers (pytest-xdist): most of them use one core. Notebooks run one at a
 # time, so that the run time and memory measured for each are those of a 2-core machine with nothing else running.
 PARALLEL := -n 2
