@@ -56,7 +56,8 @@ PACKAGE = "course_utils"
 """The package name under which every Keras class of the course is registered."""
 
 __all__ = ["AtomEmbedding", "PairDistances", "GaussianRBF", "CosineCutoff", "FilterNetwork",
-           "ContinuousFilterConvolution", "Interaction", "AtomwiseOutput", "SchNet", "shifted_softplus",
+           "ContinuousFilterConvolution", "Interaction", "AtomwiseOutput", "interaction_features", "SchNet",
+           "shifted_softplus",
            "split_inputs", "energy_and_forces", "predict", "output_statistics", "build_model", "fit", "evaluate",
            "ethanol_split", "frames", "ETHANOL_VALIDATION",
            "save_weights", "load_weights", "pretrained_paths", "load_pretrained", "DEFAULT_MODEL", "DEFAULT_FIT",
@@ -279,6 +280,23 @@ class AtomwiseOutput(keras.layers.Layer):
         return {**super().get_config(), "n_hidden": self.n_hidden}
 
 
+def interaction_features(model, numbers, positions, neighbour_mask=None):
+    """SchNet's representation: embedding, then ``model.interactions`` over distances within the cutoff.
+
+    ``model`` holds the layers ``embedding``, ``distances``, ``rbf``, ``cutoff_function`` and ``interactions``
+    (:class:`SchNet`, or another model with a different head on the same representation). Returns the atomic
+    features after the last interaction (B, N, n_features), zero-masked on padding by the interaction blocks.
+    """
+    distances, mask = model.distances(numbers, positions, neighbour_mask)
+    rbf = model.rbf(distances)
+    cutoff_values = model.cutoff_function(distances)
+    atom_mask = ops.cast(ops.cast(numbers, "int32") > 0, model.compute_dtype)
+    features = model.embedding(numbers)
+    for block in model.interactions:
+        features = block(features, rbf, cutoff_values, mask, atom_mask)
+    return features
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class SchNet(keras.Model):
     """SchNet energy model: ``E = sum_i (energy_scale * y_i + atom_references[Z_i])`` over real atoms (eV).
@@ -353,14 +371,7 @@ class SchNet(keras.Model):
 
     def representation(self, numbers, positions, neighbour_mask=None):
         """Atomic features after the last interaction, (B, N, n_features)."""
-        distances, mask = self.distances(numbers, positions, neighbour_mask)
-        rbf = self.rbf(distances)
-        cutoff_values = self.cutoff_function(distances)
-        atom_mask = ops.cast(ops.cast(numbers, "int32") > 0, self.compute_dtype)
-        features = self.embedding(numbers)
-        for block in self.interactions:
-            features = block(features, rbf, cutoff_values, mask, atom_mask)
-        return features
+        return interaction_features(self, numbers, positions, neighbour_mask)
 
     def atom_energies(self, inputs):
         """Energy contributions of the atoms (B, N) in eV (0 on padding); they sum to :meth:`call`."""

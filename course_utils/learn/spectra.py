@@ -200,13 +200,8 @@ class SchNetSpectrum(keras.Model):
     def atom_spectra(self, inputs):
         """Each real atom's share of the spectrum (B, N, n_grid), zero on padding; they sum to :meth:`call`."""
         numbers, positions, neighbour_mask = schnet.split_inputs(inputs)
-        distances, mask = self.distances(numbers, positions, neighbour_mask)
-        rbf = self.rbf(distances)
-        cutoff_values = self.cutoff_function(distances)
+        features = schnet.interaction_features(self, numbers, positions, neighbour_mask)
         atom_mask = ops.cast(ops.cast(numbers, "int32") > 0, self.compute_dtype)
-        features = self.embedding(numbers)
-        for block in self.interactions:
-            features = block(features, rbf, cutoff_values, mask, atom_mask)
         return self.head_2(schnet.shifted_softplus(self.head_1(features))) * atom_mask[..., None]
 
     def call(self, inputs, training=False):
