@@ -50,10 +50,12 @@ SMOKE_NOTEBOOKS := notebooks/00_welcome.ipynb notebooks/08_spectroscopy.ipynb
 # time, so that the run time and memory measured for each are those of a 2-core machine with nothing else running.
 PARALLEL := -n 2
 NOTEBOOK_OPTIONS := --nbval-lax --nbval-cell-timeout=300
+# Part 2 of the full run, in this order: the browser pass over every notebook, then what reuses its executions.
+BROWSER_TESTS := tests/test_browser.py $(wildcard tests/test_site.py)
 
 SMOKE_TARGETS := $(addprefix smoke-,$(SUPPORTED_PYTHONS))
 
-.PHONY: setup lab test full-test smoke $(SMOKE_TARGETS) test-fast lint unit notebooks browser browser-deps report html bench \
+.PHONY: setup lab test full-test smoke $(SMOKE_TARGETS) test-fast lint unit notebooks browser browser-deps report html slides bench \
         clean help
 
 help:
@@ -64,7 +66,10 @@ help:
 	@echo "make test-fast  lint + unit + solution tests, about a minute (no notebooks, browser or slow tests)"
 	@echo "make report     copy the notebook timings of the last make test (build/reports/) into reports/ and the"
 	@echo "                notebooks' headers (the only target that changes tracked files)"
-	@echo "make html       executed static HTML copy of the course in build/html"
+	@echo "make html       the course as a static site in build/html (landing page, executed notebooks, decks)"
+	@echo "make slides     one reveal.js deck per talk in build/slides (opens offline)"
+	@echo "make browser    every notebook in JupyterLab in headless Chromium (screenshots in build/browser)"
+	@echo "make notebooks  every notebook executed by nbval (quicker, no browser)"
 	@echo "make bench      speed of the 1D solvers against iDEA"
 	@echo "Python: PYTHON=$(or $(PYTHON),none found) (version $(or $(PY_VERSION),?)); supported: $(SUPPORTED_PYTHONS)"
 
@@ -108,8 +113,9 @@ notebooks: setup
 browser-deps:
 	@bash scripts/ensure_chromium.sh
 
+# Every notebook in JupyterLab in headless Chromium (run time, memory, widgets; executed copies in build/executed/).
 browser: setup browser-deps
-	$(BIN)/python -m pytest -q -m browser -rs tests/test_browser.py
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/test_browser.py
 
 # The smoke runs come first and the full run last, so the closing line is the full run's count (each smoke run ends
 # with its own pytest summary). A failed smoke run does not stop the full run, but make test then exits non-zero.
@@ -122,16 +128,17 @@ test:
 	    exit 1; fi; \
 	exit $$status
 
-# Two pytest sessions (full run and smoke run alike): the tests on two workers, then the notebooks and
-# the browser test one at a time, so that each notebook's run time and memory are measured with both cores free.
+# Two pytest sessions: the tests on two workers, then every notebook, one at a time, in JupyterLab in headless
+# Chromium (tests/test_browser.py), so that each notebook's run time and memory are measured with both cores free.
+# That browser pass is the one execution of each notebook in the full run: it checks the outputs it saves to
+# build/executed/, and the site test (tests/test_site.py, after it) builds the static site from those files.
 full-test: setup browser-deps
-	$(BIN)/ruff check course_utils tests scripts notebooks
+	$(BIN)/ruff check course_utils tests scripts notebooks slides
 	@status=0; \
 	echo "=== full run, part 1 of 2: the tests, on two workers"; \
-	$(BIN)/python -m pytest -q -rs --durations=15 $(PARALLEL) -m "not browser" tests || status=1; \
-	echo "=== full run, part 2 of 2: the browser test and every notebook, one at a time (run time and memory measured)"; \
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider $(NOTEBOOK_OPTIONS) tests/test_browser.py $(NOTEBOOKS) \
-	    || status=1; \
+	$(BIN)/python -m pytest -q -rs --durations=20 $(PARALLEL) -m "not browser" tests || status=1; \
+	echo "=== full run, part 2 of 2: every notebook in JupyterLab, one at a time (run time and memory measured), then the site"; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider $(BROWSER_TESTS) || status=1; \
 	if [ $$status -ne 0 ]; then echo "full run: FAILED (see the summaries of part 1 and part 2 above)" >&2; fi; \
 	exit $$status
 
@@ -162,6 +169,10 @@ report: setup
 
 html: setup
 	$(BIN)/python scripts/build_html.py
+
+# One reveal.js deck per talk in build/slides/ (opens from the file system, no network).
+slides: setup
+	$(BIN)/python scripts/build_slides.py
 
 bench: setup
 	$(BIN)/python scripts/bench_onedim.py

@@ -151,37 +151,49 @@ class NotebookBudget:
             self.write_report(Path(target), lines)
 
     def table(self) -> list[str]:
-        lines = ["| notebook | wall time (s) | peak memory (GB) | budget |", "|---|---:|---:|---|"]
-        for name, seconds, gigabytes, status in sorted(self.rows):
-            memory = "n/a" if gigabytes is None else f"{gigabytes:.2f}"
-            lines.append(f"| {name} | {seconds:.1f} | {memory} | {status} |")
-        return lines
+        return table(self.rows)
 
     def write_report(self, path: Path, lines: list[str]):
-        # Keep rows of notebooks not run this time (e.g. a single notebook was tested).
-        previous = {}
-        if path.exists():
-            for line in path.read_text().splitlines():
-                if line.startswith("| ") and line.endswith("|") and ".ipynb" in line:
-                    previous[line.split("|")[1].strip()] = line
-        for line in lines[2:]:
-            previous[line.split("|")[1].strip()] = line
-        path.parent.mkdir(parents=True, exist_ok=True)
-        header = [
-            "# Notebook run time and peak memory",
-            "",
-            "Measured by `make test` (tests/plugins/notebook_budget.py) and copied here by `make report`: wall time",
-            "from kernel start to the end of the last cell, and the kernel's peak resident memory. Budgets: "
-            f"{TIME_BUDGET_S:g} s and {MEMORY_BUDGET_GB:g} GB per notebook.",
-            "",
-            f"Last run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.system()} "
-            f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}.",
-            "",
-            *lines[:2],
-            *[previous[key] for key in sorted(previous)],
-            "",
-        ]
-        path.write_text("\n".join(header))
+        write_report(path, lines)
+
+
+def table(rows) -> list[str]:
+    """The measured table, markdown: one row per ``(name, seconds, gigabytes or None, status)``."""
+    lines = ["| notebook | wall time (s) | peak memory (GB) | budget |", "|---|---:|---:|---|"]
+    for name, seconds, gigabytes, status in sorted(rows):
+        memory = "n/a" if gigabytes is None else f"{gigabytes:.2f}"
+        lines.append(f"| {name} | {seconds:.1f} | {memory} | {status} |")
+    return lines
+
+
+def write_report(path: Path, lines: list[str], how: str | None = None, extra: list[str] = ()):
+    """Write the table ``lines`` to ``path``, keeping the rows of notebooks not run this time (a single notebook
+    was tested). ``how`` says what measured it; ``extra`` lines go below the table."""
+    previous = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.startswith("| ") and line.endswith("|") and ".ipynb" in line:
+                previous[line.split("|")[1].strip()] = line
+    for line in lines[2:]:
+        previous[line.split("|")[1].strip()] = line
+    path.parent.mkdir(parents=True, exist_ok=True)
+    how = how or ("Measured by `make test` (tests/plugins/notebook_budget.py, nbval) and copied here by `make "
+                  "report`: wall time from kernel start to the end of the last cell, and the kernel's peak resident "
+                  "memory.")
+    header = [
+        "# Notebook run time and peak memory",
+        "",
+        how + f" Budgets: {TIME_BUDGET_S:g} s and {MEMORY_BUDGET_GB:g} GB per notebook.",
+        "",
+        f"Last run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}.",
+        "",
+        *lines[:2],
+        *[previous[key] for key in sorted(previous)],
+        "",
+        *extra,
+    ]
+    path.write_text("\n".join(header).rstrip("\n") + "\n")
 
 
 def pytest_configure(config):
