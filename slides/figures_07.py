@@ -98,7 +98,7 @@ def _nvt():
 @_styled
 def parity():
     test, result = _parity()
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.4))
+    fig, (a, b) = _figure(2, figsize=(8.6, 4.0))
     f_ref, f_net = test["forces"].ravel() * KCAL, result["forces"].ravel() * KCAL
     lim = np.abs(f_ref).max()
     a.plot(f_ref, f_net, ".", ms=3, alpha=0.4, color="#0072B2")
@@ -128,7 +128,7 @@ def nvt():
     b.set(xlabel="H–O–C–C dihedral (degrees)", ylabel="prob. density (1/degree)",
           title=f"Dihedral (overlap {summary['dihedral_overlap']:.2f})")
     b.set_xticks(np.arange(-180, 181, 90))
-    a.legend(loc="upper left", fontsize=14)
+    fig.legend(*a.get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=14)
     fig.suptitle("Distributions at 500 K: SchNet NVT sample and xTB trajectories")
     return fig
 

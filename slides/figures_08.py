@@ -138,7 +138,7 @@ def learning_curves():
         ax.set(xlabel="training molecules", ylabel=label)
     a.set_title("Spectrum error")
     b.set_title("First-peak position error")
-    b.legend(loc="upper right", fontsize=13)
+    b.legend(loc="center right", fontsize=13)
     fig.suptitle("Test errors (400 molecules) against training-set size")
     return fig
 
