@@ -83,7 +83,7 @@ def _models():
             gpr.add(frames[k], energies[k], forces[k])
         gpr.solve()
         out["kernel (SOAP GP)"] = {"calc": gpr.calculator()}
-        for label, entry in out.items():
+        for entry in out.values():
             de, df = [], []
             for k in scored:
                 atoms = frames[k].copy()
