@@ -83,12 +83,13 @@ def _build(tmp_path, path):
 def test_small_deck_builds_with_figure_value_math_and_notes(tmp_path):
     path = _deck(tmp_path, figures=FIGURES_OK,
                  extra={3: "![a line](figure:line)\n\nThe answer is {{answer}}; $E = \\frac{a<b}{2}$ and\n\n"
-                           "$$\\int_0^1 x\\,dx = \\tfrac12$$\n\nRun time {{run_time}} s."})
+                           "$$\\int_0^1 x\\,dx = \\tfrac12$$\n\nRun time {{run_time}} s; $a\\,\nb_1 * c_2 * d$ wraps."})
     (page,) = _build(tmp_path, path)
     text = page.read_text(encoding="utf-8")
     assert text.count("<section") == 8 and text.count('<aside class="notes">') == 8
     assert text.count("data-key-result") == 1 and 'src="data:image/png;base64,' in text
     assert "The answer is 42" in text and "$E = \\frac{a&lt;b}{2}$" in text and "$$\\int_0^1 x\\,dx" in text
+    assert "$a\\,\nb_1 * c_2 * d$" in text, "inline math across a line break must reach MathJax untouched"
     assert "{{" not in text and "figure:" not in text
     assert (tmp_path / "out" / "assets" / "reveal" / "dist" / "reveal.js").is_file()
     assert (tmp_path / "out" / "index.html").read_text(encoding="utf-8").count("00_test.html") == 1
