@@ -301,6 +301,7 @@ COURSE_CSS = """\
                      box-shadow: none; }
 .reveal table { font-size: 0.8em; margin: 0.3em auto; }
 .reveal .small, .reveal .references { font-size: 0.7em; }
+.reveal .map table { font-size: 0.66em; }
 .reveal p.speaker { font-size: 0.9em; color: #444; }
 .reveal .MathJax_Display { margin: 0.4em 0; }
 """
