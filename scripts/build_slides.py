@@ -19,7 +19,8 @@ Format of one deck, ``slides/NN_<short>.md`` (UTF-8 Markdown, rendered with mark
 - ``{{NAME}}``: ``VALUES[NAME]()`` of the same module returns a short string computed at build time; two
   names are built in: ``{{run_time}}`` and ``{{peak_memory}}``, the deck's notebook's measured wall time (s) and
   peak memory (GB) from ``reports/notebooks.md``;
-- math: ``$...$`` inline and ``$$...$$`` display (kept away from the Markdown parser, typeset by MathJax).
+- math: ``$...$`` inline and ``$$...$$`` display (kept away from the Markdown parser, typeset by MathJax); values
+  are substituted first, so write a TeX group around a value as ``m^{ {{slope}} }`` and never ``{{`` in TeX.
 
 Bad input (no front matter, an unknown figure or value, zero or two key-result markers, a slide count outside
 8-15, a slide without notes) raises ``ValueError`` naming the deck and the problem.
