@@ -424,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("numbers", nargs="*", help="two-digit talk numbers (default: every deck)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "slides", help="output folder")
     args = parser.parse_args(argv)
+    if str(ROOT) not in sys.path:  # the figure modules import this checkout's course_utils, as the other scripts do
+        sys.path.insert(0, str(ROOT))
     written = build_decks(args.numbers or None, args.out, verbose=True)
     size = sum(f.stat().st_size for f in (args.out / "assets").rglob("*") if f.is_file())
     print(f"{len(written)} decks in {args.out} (shared assets {size / 1e6:.1f} MB); open {args.out / 'index.html'}")
