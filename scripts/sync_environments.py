@@ -92,7 +92,7 @@ def main() -> int:
             if not args.check:
                 path.unlink()
     if args.check and drifted:
-        print("out of date with pyproject.toml: " + ", ".join(map(str, drifted)) +
+        print("out of date with pyproject.toml (or must not exist): " + ", ".join(map(str, drifted)) +
               "; run python scripts/sync_environments.py")
         return 1
     return 0
