@@ -3,10 +3,19 @@
     python scripts/sync_environments.py          # write the files
     python scripts/sync_environments.py --check  # exit 1 if they differ from what would be written
 
-conda/mamba users get Python CONDA_PYTHON (3.11) and pip from conda-forge, then exactly the pip pins everyone else
-gets, so the three routes (make setup, conda, Binder) install the same versions. The course supports Python 3.11,
-3.12 and 3.13 (requires-python); conda and Binder stay on one of them, the reference version on which `make test`
-runs the full suite (REFERENCE_PYTHON in the Makefile; tests/test_environment_files.py checks they agree).
+Two routes besides make setup, both on Python CONDA_PYTHON (3.11), both installing exactly the pip pins everyone
+else gets, so make setup, conda and Binder install the same versions:
+
+* conda/mamba: environment.yml at the top level (Python and pip from conda-forge, then the pins and the test extra,
+  then the course, editable).
+* Binder / repo2docker, pip route: binder/requirements.txt (the dependencies, not the test extra), binder/runtime.txt
+  (``python-3.11``) and binder/postBuild (installs the course). repo2docker reads only binder/ when it exists and
+  takes the conda buildpack whenever binder/environment.yml is there, so that file must NOT exist (it is removed
+  here if found); tests/test_binder.py builds this route in a fresh venv and runs notebooks in it.
+
+The course supports Python 3.11, 3.12 and 3.13 (requires-python); conda and Binder stay on one of them, the
+reference version on which `make test` runs the full suite (REFERENCE_PYTHON in the Makefile;
+tests/test_environment_files.py checks they agree).
 """
 
 from __future__ import annotations
@@ -39,16 +48,28 @@ def environment_yml(name: str, editable_path: str | None, include_test: bool) ->
     return "\n".join(lines) + "\n"
 
 
+def binder_requirements() -> str:
+    return HEADER + "".join(f"{requirement}\n" for requirement in pins(include_test=False))
+
+
 def expected_files() -> dict[Path, str]:
     return {
         # conda runs pip from the folder of the environment file, so "." is the course folder.
         ROOT / "environment.yml": environment_yml("ml-cmp-course", ".", include_test=True),
-        # repo2docker (mybinder.org, JupyterHub) installs binder/environment.yml, then runs binder/postBuild
-        # from the repository root.
-        ROOT / "binder" / "environment.yml": environment_yml("ml-cmp-course", None, include_test=False),
+        # repo2docker's pip route (python buildpack): it runs `pip install --no-cache-dir -r binder/requirements.txt`
+        # with the image's Python, then, with the whole repository copied in, `./binder/postBuild` from the
+        # repository root. It does not install the course itself when a binder/ folder exists, hence postBuild.
+        ROOT / "binder" / "requirements.txt": binder_requirements(),
+        # repo2docker parses the whole file as name-version (a comment line would be an invalid runtime.txt).
+        ROOT / "binder" / "runtime.txt": f"python-{CONDA_PYTHON}\n",
         ROOT / "binder" / "postBuild": ("#!/bin/bash\n" + HEADER +
                                         "set -euo pipefail\npip install --no-deps -e .\n"),
     }
+
+
+# Files that must not exist: repo2docker picks the conda buildpack (and ignores runtime.txt and requirements.txt)
+# whenever binder/environment.yml is present.
+FORBIDDEN_FILES = (ROOT / "binder" / "environment.yml", ROOT / "binder" / "environment.yaml")
 
 
 def main() -> int:
@@ -65,8 +86,13 @@ def main() -> int:
                 path.write_text(text)
                 if path.name == "postBuild":
                     path.chmod(0o755)
+    for path in FORBIDDEN_FILES:
+        if path.exists():
+            drifted.append(path.relative_to(ROOT))
+            if not args.check:
+                path.unlink()
     if args.check and drifted:
-        print("out of date with pyproject.toml: " + ", ".join(map(str, drifted)) +
+        print("out of date with pyproject.toml (or must not exist): " + ", ".join(map(str, drifted)) +
               "; run python scripts/sync_environments.py")
         return 1
     return 0

@@ -60,5 +60,38 @@ def test_python_version_agrees():
     reference = _makefile_variable("REFERENCE_PYTHON")
     assert reference in SUPPORTED
     # conda and Binder use one of them: the reference version on which make test runs the full suite.
-    for path in (ROOT / "binder" / "environment.yml", ROOT / "environment.yml"):
-        assert f"  - python={reference}\n" in path.read_text(), f"{path.name} does not pin python={reference}"
+    assert f"  - python={reference}\n" in (ROOT / "environment.yml").read_text(), \
+        f"environment.yml does not pin python={reference}"
+    runtime = (ROOT / "binder" / "runtime.txt").read_text()
+    assert runtime.strip() == f"python-{reference}", f"binder/runtime.txt says {runtime!r}, not python-{reference}"
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import sync_environments
+    finally:
+        sys.path.pop(0)
+    assert sync_environments.CONDA_PYTHON == reference
+
+
+def _requirement_lines(path: Path) -> list[str]:
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def test_binder_installs_the_dependencies_and_nothing_else():
+    # Binder's pip route installs exactly the course's dependencies (not the test extra), in pyproject's order.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert _requirement_lines(ROOT / "binder" / "requirements.txt") == project["dependencies"]
+    post_build = ROOT / "binder" / "postBuild"
+    assert post_build.read_text().startswith("#!/bin/bash\n")
+    assert "set -euo pipefail" in post_build.read_text(), "a failing postBuild must fail the image build"
+    assert "pip install --no-deps -e ." in post_build.read_text()
+
+
+def test_binder_folder_selects_the_pip_route():
+    # repo2docker reads only binder/ when it exists; its buildpacks are tried in the order Dockerfile, Julia,
+    # Nix, R, conda (environment.yml), Pipfile, then Python (runtime.txt / requirements.txt), so any of the
+    # earlier ones' files in binder/ would silently replace the pip route (see tests/test_binder.py).
+    assert not (ROOT / ".binder").exists(), "repo2docker refuses a repository with both binder/ and .binder/"
+    present = {path.name for path in (ROOT / "binder").iterdir()}
+    assert present == {"requirements.txt", "runtime.txt", "postBuild"}, \
+        f"binder/ holds {sorted(present)}; only the generated pip-route files belong there"
