@@ -57,6 +57,7 @@ def test_hereditary_filters_prune_while_growing():
     assert chemspace._hereditary_ok(["C", "C", "C"], {(0, 1): 2, (1, 2): 1, (0, 2): 1}, 2) is False  # cyclopropene
 
 
+@pytest.mark.slow  # about 5-15 s
 def test_random_growth_is_seeded_and_filtered():
     seeds = chemspace.enumerate_molecules(4, elements=("C", "N", "O"))[-1]
     a = chemspace.grow_randomly(seeds, 6, 12, rng=3, elements=("C", "N", "O"))
@@ -172,6 +173,7 @@ def test_cached_minima_against_fresh_single_points(cached):
         assert molecules.connectivity_smiles(start) == cached["smiles"][i]
 
 
+@pytest.mark.slow  # about 13 s (xTB optimisations)
 def test_random_samples_are_regenerated(cached):
     rng = _rng(2)
     main = rng.integers(PARAMS["n_conformer_subset"], PARAMS["n_main"])

@@ -88,7 +88,9 @@ def test_bad_specs_and_arguments(tmp_path):
         data.build(data.DatasetSpec("w", wrong_length, {}, n_samples=2), progress=False)
 
 
-@pytest.mark.parametrize("name", sorted(data.DATASETS))
+# molecules_small regenerates xTB samples (about 14 s): slow, run by the full suite, not the smoke runs.
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "molecules_small" else n
+                                  for n in sorted(data.DATASETS)])
 def test_shipped_cache_is_valid_and_reproducible(name):
     spec = data.get_spec(name)
     assert data.cache_problem(spec) is None, f"{name}: {data.cache_problem(spec)}; run scripts/build_datasets.py {name}"
