@@ -333,7 +333,7 @@ def _save(page, lab: Lab, name: str) -> Path:
 def _full_screenshot(page, panel, name: str):
     """The whole notebook in one image: the page is made as tall as the notebook (capped) for the shot."""
     scroller = panel.locator(".jp-WindowedPanel-outer").first
-    height = scroller.evaluate("el => el.scrollHeight")
+    height = scroller.evaluate("el => { el.scrollTop = 0; return el.scrollHeight; }")
     width = page.viewport_size["width"]
     page.set_viewport_size({"width": width, "height": int(min(height + 200, 20_000))})
     page.wait_for_timeout(300)
