@@ -79,7 +79,7 @@ h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bo
 a { color: #0b57a4; } a:visited { color: #5a3a8a; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #ccc; padding: .35rem .5rem; vertical-align: top; text-align: left; }
-th { background: #f2f4f7; } td.num { white-space: nowrap; }
+th { background: #f2f4f7; } td.num { white-space: nowrap; } td p { margin: 0; }
 .links a { display: inline-block; margin-right: .5rem; white-space: nowrap; }
 .note { background: #fff8e1; border-left: 4px solid #e0a800; padding: .5rem .8rem; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; font-size: .9rem; }
@@ -280,6 +280,22 @@ def staticise_widgets(nb):
 
 # ----------------------------------------------------------------------------------------------- assets, pages
 
+# What a browser would load by itself: script/img/iframe/source src, stylesheet and icon links, CSS url() and
+# @import, JavaScript import(). Plain <a href> links (DOIs) are only followed when clicked, so they are allowed.
+_REMOTE = re.compile(
+    r"""<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\ssrc\s*=\s*["']?(?:https?:)?//"""
+    r"""|<link\b[^>]*\shref\s*=\s*["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""",
+    re.IGNORECASE)
+
+
+def remote_resources(text: str) -> list[str]:
+    """The places in an HTML page that would make a browser load something from another machine."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be the HTML of a page (str), got {type(text).__name__}")
+    return [text[m.start():m.start() + 120] for m in _REMOTE.finditer(text)]
+
+
 def mathjax_static() -> Path:
     """The static MathJax 2 folder shipped by the pinned jupyter-server-mathjax package."""
     spec = importlib.util.find_spec("jupyter_server_mathjax")
@@ -345,8 +361,9 @@ def solution_pages(out: Path) -> dict[str, list[tuple[str, str]]]:
         stem = next((s for s in stems if path.stem.startswith(s + "_ex")), None)
         label = path.stem.rsplit("_", 1)[-1]
         code = highlight(path.read_text(), PythonLexer(), HtmlFormatter())
-        back = f'<a href="../{stem}.html">the notebook</a> · ' if stem else ""
-        body = (f'<p><a href="../index.html">Course map</a> · {back}</p><h1>{html.escape(path.name)}</h1>'
+        back = f'<a href="../{stem}.html">the notebook</a>' if stem and (out / f"{stem}.html").is_file() else ""
+        nav = '<a href="../index.html">Course map</a>' + (f" · {back}" if back else "")
+        body = (f"<p>{nav}</p><h1>{html.escape(path.name)}</h1>"
                 f"<p>Solution file <code>notebooks/solutions/{html.escape(path.name)}</code>; in the notebook, "
                 f"<code>%load solutions/{html.escape(path.name)}</code> in the exercise cell, then run its "
                 f"check cell.</p><style>{css}</style>{code}")
@@ -355,8 +372,9 @@ def solution_pages(out: Path) -> dict[str, list[tuple[str, str]]]:
     return links
 
 
-def build_slides(out: Path) -> dict[str, str]:
-    """Build the decks into ``out/slides`` with scripts/build_slides.py when it exists: {NN: href}."""
+def build_slides(out: Path, numbers=None) -> dict[str, str]:
+    """Build the decks (all, or those of ``numbers``) into ``out/slides`` with scripts/build_slides.py when it
+    exists; return {NN: href} of every deck in that folder."""
     script = Path(__file__).resolve().parent / "build_slides.py"
     if not script.is_file():
         print("decks: scripts/build_slides.py not found, no decks built")
@@ -364,7 +382,7 @@ def build_slides(out: Path) -> dict[str, str]:
     spec = importlib.util.spec_from_file_location("build_slides", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.build_decks(out_dir=out / "slides")
+    module.build_decks(numbers=numbers, out_dir=out / "slides")
     decks = {p.name[:2]: f"slides/{p.name}" for p in sorted((out / "slides").glob("[0-9][0-9]_*.html"))}
     print(f"decks: {len(decks)} built in {out / 'slides'}")
     return decks
@@ -409,8 +427,8 @@ def export_notebook(path: Path, out: Path, exporter, executed_dir: Path = EXECUT
                  "offline_head": BANNER_CSS + mathjax_head(""), "offline_banner": banner}
     body, _ = exporter.from_notebook_node(static, resources=resources)
     (out / f"{path.stem}.html").write_text(body)
-    return {"stem": path.stem, "source": "make test" if source is not None else ("failed" if failed else "build_html.py"),
-            "how": how, "widgets": n_widgets}
+    origin = "make test" if source is not None else ("failed" if failed else "build_html.py")
+    return {"stem": path.stem, "source": origin, "how": how, "widgets": n_widgets}
 
 
 def course_map_rows(out: Path) -> list[dict]:
@@ -430,7 +448,8 @@ def landing_page(built: list[dict], decks: dict[str, str], solutions: dict[str, 
         links = [f'<a href="{row["stem"]}.html">notebook</a>' if row["page"] else "<span>(page not built)</span>"]
         if nn in decks:
             links.append(f'<a href="{decks[nn]}">deck</a>')
-        links += [f'<a href="{href}">solution {html.escape(label)}</a>' for label, href in solutions.get(row["stem"], [])]
+        links += [f'<a href="{href}">solution {html.escape(label)}</a>'
+                  for label, href in solutions.get(row["stem"], [])]
         result = markdown_html(row["key_result"]).strip()
         title = html.escape(row["title"])
         lines.append(f'<tr><td class="num">{nn}</td><td>'
@@ -438,6 +457,8 @@ def landing_page(built: list[dict], decks: dict[str, str], solutions: dict[str, 
                      f'<td>{html.escape(row["speaker"])}</td><td>{result}</td>'
                      f'<td class="links">{"".join(links)}</td></tr>')
     n_make_test = sum(r["source"] == "make test" for r in built)
+    deck_note = ("The decks open from <code>slides/</code>; press S in a deck for the speaker notes." if decks
+                 else "No decks were built (scripts/build_slides.py is missing).")
     body = f"""<h1>{html.escape(TITLE)}</h1>
 <p class="muted">One notebook per talk of the GDR REST discussion meeting on Machine Learning (Palaiseau), in the
 meeting's order. Site built {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by <code>make html</code>.</p>
@@ -450,32 +471,62 @@ meeting's order. Site built {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}
 <h2 id="static">What is static here</h2>
 <p class="note">Every page opens from the file system with no network: MathJax is served from
 <code>assets/</code>, and nothing is loaded from elsewhere. The notebook pages are executed copies
-({n_make_test} of the {len(built)} pages built in this run from the outputs of <code>make test</code>'s run, the others executed while building
-this site; each page says which). Code cannot be run here, and interactive widgets are shown as static snapshots
-of their first state. To run and explore, open the notebooks in JupyterLab (<code>make lab</code>) or on Binder.
-{'The decks open from <code>slides/</code>; press S in a deck for the speaker notes.' if decks else
- 'No decks were built (scripts/build_slides.py is missing).'}</p>
+({n_make_test} of the {len(built)} pages built in this run from the outputs of <code>make test</code>'s run,
+the others executed while building this site; each page says which). Code cannot be run here, and interactive
+widgets are shown as static snapshots of their first state. To run and explore, open the notebooks in
+JupyterLab (<code>make lab</code>) or on Binder. {deck_note}</p>
 <h2 id="run-times">Measured run time and memory</h2>
 {run_time_table()}
 """
     (out / "index.html").write_text(page(TITLE, body, math=True))
 
 
-def build_site(numbers=None, out_dir: Path = OUT, executed_dir: Path = EXECUTED, decks: bool = True) -> list[dict]:
-    """Build the site into ``out_dir``; return one summary row per notebook page."""
+def _export_one(args) -> dict:
+    """One notebook page in a worker process (nbconvert's export is CPU-bound: about 2-4 s a page)."""
     from nbconvert import HTMLExporter
 
+    path, out, executed_dir = args
+    exporter = HTMLExporter(template_name="course_offline", extra_template_basedirs=[str(TEMPLATES)])
+    return export_notebook(path, out, exporter, executed_dir)
+
+
+def build_site(numbers=None, out_dir: Path = OUT, executed_dir: Path = EXECUTED, decks=True,
+               jobs: int = 2) -> list[dict]:
+    """Build the site into ``out_dir``; return one summary row per notebook page built.
+
+    ``numbers``: the notebooks to (re)build, default all; pages already in ``out_dir`` stay on the map.
+    ``decks``: True (every deck), False (none) or a list of deck numbers. ``jobs``: pages exported at once.
+    """
     paths = notebook_paths(numbers)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive int, got {jobs!r}")
+    if decks is not True and decks is not False:
+        notebook_paths(decks)  # the same checks: a list of existing notebook numbers
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "assets").mkdir(exist_ok=True)
     (out / "assets" / "site.css").write_text(SITE_CSS)
     copy_mathjax(out / "assets")
-    exporter = HTMLExporter(template_name="course_offline", extra_template_basedirs=[str(TEMPLATES)])
-    rows = [export_notebook(path, out, exporter, Path(executed_dir)) for path in paths]
+    # Pages from saved outputs are exported ``jobs`` at a time; a notebook without them is executed alone, so
+    # that it has the machine's cores as in the tests.
+    ready = [(p, out, Path(executed_dir)) for p in paths if executed_source(p, executed_dir) is not None]
+    alone = [(p, out, Path(executed_dir)) for p in paths if executed_source(p, executed_dir) is None]
+    done = {}
+    if jobs > 1 and len(ready) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=min(jobs, len(ready))) as pool:
+            done.update(zip((item[0] for item in ready), pool.map(_export_one, ready), strict=True))
+    else:
+        done.update((item[0], _export_one(item)) for item in ready)
+    done.update((item[0], _export_one(item)) for item in alone)
+    rows = [done[path] for path in paths]
     solutions = solution_pages(out)
-    deck_links = build_slides(out) if decks else {}
+    deck_links = {} if decks is False else build_slides(out, None if decks is True else list(decks))
     landing_page(rows, deck_links, solutions, out)
+    remote = {str(p.relative_to(out)): found for p in sorted(out.rglob("*.html"))
+              if (found := remote_resources(p.read_text(errors="replace")))}
+    if remote:
+        raise RuntimeError(f"pages that would load something from the network: {remote}")
     (out / "build.json").write_text(json.dumps(rows, indent=1))
     print(f"wrote {out / 'index.html'}")
     return rows
