@@ -373,19 +373,26 @@ def solution_pages(out: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def build_slides(out: Path, numbers=None) -> dict[str, str]:
-    """Build the decks (all, or those of ``numbers``) into ``out/slides`` with scripts/build_slides.py when it
-    exists; return {NN: href} of every deck in that folder."""
+    """Build the decks (all, or those of the notebook ``numbers`` that have one) into ``out/slides`` with
+    scripts/build_slides.py when it exists; return {NN: href} of every deck in that folder."""
     script = Path(__file__).resolve().parent / "build_slides.py"
     if not script.is_file():
         print("decks: scripts/build_slides.py not found, no decks built")
         return {}
     spec = importlib.util.spec_from_file_location("build_slides", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.build_decks(numbers=numbers, out_dir=out / "slides")
-    decks = {p.name[:2]: f"slides/{p.name}" for p in sorted((out / "slides").glob("[0-9][0-9]_*.html"))}
-    print(f"decks: {len(decks)} built in {out / 'slides'}")
-    return decks
+    module = sys.modules.setdefault("build_slides", importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(module)  # registered first: its dataclasses look their module up
+    wanted = None
+    if numbers is not None:
+        have = {p.name[:2] for p in module.deck_sources()}
+        wanted = [f"{n:02d}" for n in numbers if f"{n:02d}" in have]
+    if wanted == [] or not module.deck_sources():
+        print(f"decks: none to build (decks exist for {sorted(p.name[:2] for p in module.deck_sources())})")
+    else:
+        start = time.perf_counter()
+        written = module.build_decks(numbers=wanted, out_dir=out / "slides")
+        print(f"decks: {len(written)} built in {out / 'slides'} in {time.perf_counter() - start:.1f} s")
+    return {p.name[:2]: f"slides/{p.name}" for p in sorted((out / "slides").glob("[0-9][0-9]_*.html"))}
 
 
 def run_time_table() -> str:
@@ -457,8 +464,8 @@ def landing_page(built: list[dict], decks: dict[str, str], solutions: dict[str, 
                      f'<td>{html.escape(row["speaker"])}</td><td>{result}</td>'
                      f'<td class="links">{"".join(links)}</td></tr>')
     n_make_test = sum(r["source"] == "make test" for r in built)
-    deck_note = ("The decks open from <code>slides/</code>; press S in a deck for the speaker notes." if decks
-                 else "No decks were built (scripts/build_slides.py is missing).")
+    deck_note = ('The decks (<a href="slides/index.html">list of decks</a>) open from <code>slides/</code>; press S '
+                 "in a deck for its speaker notes." if decks else "No decks were built.")
     body = f"""<h1>{html.escape(TITLE)}</h1>
 <p class="muted">One notebook per talk of the GDR REST discussion meeting on Machine Learning (Palaiseau), in the
 meeting's order. Site built {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by <code>make html</code>.</p>

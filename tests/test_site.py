@@ -272,6 +272,10 @@ def _open_offline(browser, path: Path, shot: Path) -> dict:
         "prose": "\n".join(page.locator(".jp-RenderedMarkdown").all_inner_texts()) or page.inner_text("body"),
     }
     page.screenshot(path=str(shot))
+    snapshot = page.locator(".course-static-widget").first
+    if snapshot.count():
+        snapshot.scroll_into_view_if_needed()
+        snapshot.screenshot(path=str(shot.with_name(shot.stem + "_widget.png")))
     page.close()
     return result
 
