@@ -55,7 +55,7 @@ _DECK_NAME = re.compile(r"^(\d\d)_[A-Za-z0-9_]+\.md$")
 _FIGURE = re.compile(r"!\[([^\]]*)\]\(figure:([^)\s]*)\)")
 _VALUE = re.compile(r"\{\{\s*([^}\s]*)\s*\}\}")
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]+?)(?<!\\)\$")
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\\)\$")  # no blank line inside
 _PLACEHOLDER = "\u2063M{}\u2063"  # invisible separator: never typed by an author, left alone by markdown-it
 
 
@@ -165,6 +165,7 @@ def _figure_module(deck: Deck):
         return None
     spec = importlib.util.spec_from_file_location(f"_slides_figures_{deck.number}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # a fresh copy on every build; dataclasses need the module registered
     spec.loader.exec_module(module)
     return module
 
@@ -289,7 +290,7 @@ Reveal.initialize({{
 
 # Course style on top of reveal's white theme: smaller body text so a slide holds a figure and a sentence.
 COURSE_CSS = """\
-.reveal { font-size: 30px; }
+.reveal { font-size: 32px; }
 .reveal .slides section { text-align: left; }
 .reveal .slides section.title-slide { text-align: center; }
 .reveal h1 { font-size: 1.7em; }
@@ -318,7 +319,8 @@ def copy_assets(out_dir: Path) -> Path:
         mathjax: ["LICENSE", "MathJax.js", f"config/{MATHJAX_CONFIG}.js", "extensions/MathMenu.js",
                   "extensions/MathZoom.js"],
     }
-    trees = {mathjax: ["jax/input/TeX", "jax/element/mml", "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff"]}
+    trees = {mathjax: ["jax/input/TeX", "jax/element/mml", "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff",
+                       "extensions/TeX"]}  # TeX extensions load on demand (\boldsymbol, \cancel, ...)
     target = {reveal: assets / "reveal", mathjax: assets / "mathjax"}
     for source, names in files.items():
         for name in names:
