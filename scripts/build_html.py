@@ -464,8 +464,9 @@ def landing_page(built: list[dict], decks: dict[str, str], solutions: dict[str, 
                      f'<td>{html.escape(row["speaker"])}</td><td>{result}</td>'
                      f'<td class="links">{"".join(links)}</td></tr>')
     n_make_test = sum(r["source"] == "make test" for r in built)
-    deck_note = ('The decks (<a href="slides/index.html">list of decks</a>) open from <code>slides/</code>; press S '
-                 "in a deck for its speaker notes." if decks else "No decks were built.")
+    deck_note = (f"{len(decks)} talks have a deck (the <em>deck</em> links above, reveal.js from "
+                 "<code>slides/assets/</code>); press S in a deck for its speaker notes." if decks
+                 else "No decks were built.")
     body = f"""<h1>{html.escape(TITLE)}</h1>
 <p class="muted">One notebook per talk of the GDR REST discussion meeting on Machine Learning (Palaiseau), in the
 meeting's order. Site built {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by <code>make html</code>.</p>
