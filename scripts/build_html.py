@@ -455,8 +455,9 @@ def landing_page(built: list[dict], decks: dict[str, str], solutions: dict[str, 
         links = [f'<a href="{row["stem"]}.html">notebook</a>' if row["page"] else "<span>(page not built)</span>"]
         if nn in decks:
             links.append(f'<a href="{decks[nn]}">deck</a>')
-        links += [f'<a href="{href}">solution {html.escape(label)}</a>'
-                  for label, href in solutions.get(row["stem"], [])]
+        exercises = [f'<a href="{href}">{html.escape(label)}</a>' for label, href in solutions.get(row["stem"], [])]
+        if exercises:
+            links.append("<br>solutions: " + " ".join(exercises))
         result = markdown_html(row["key_result"]).strip()
         title = html.escape(row["title"])
         lines.append(f'<tr><td class="num">{nn}</td><td>'
