@@ -261,9 +261,14 @@ def _open_offline(browser, path: Path, shot: Path) -> dict:
     page.on("requestfailed", lambda request: missing.append(request.url)
             if request.url.startswith("file://") else None)
     page.goto(path.as_uri())
-    page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.Hub.queue"
-                           " && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0"
-                           " && document.querySelectorAll('.MathJax_Processing').length === 0", timeout=60_000)
+    try:
+        page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.Hub.queue"
+                               " && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0"
+                               " && document.querySelectorAll('.MathJax_Processing').length === 0", timeout=30_000)
+    except Exception as error:  # playwright's TimeoutError: say why instead
+        page.screenshot(path=str(shot))
+        pytest.fail(f"{path.name}: MathJax did not finish typesetting in 30 s ({type(error).__name__}); requests "
+                    f"refused: {remote}; missing files: {missing}")
     result = {
         "remote": remote, "missing": missing,
         "math": page.locator("span.MathJax, div.MathJax_Display").count(),
