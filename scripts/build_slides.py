@@ -19,7 +19,8 @@ Format of one deck, ``slides/NN_<short>.md`` (UTF-8 Markdown, rendered with mark
 - ``{{NAME}}``: ``VALUES[NAME]()`` of the same module returns a short string computed at build time; two
   names are built in: ``{{run_time}}`` and ``{{peak_memory}}``, the deck's notebook's measured wall time (s) and
   peak memory (GB) from ``reports/notebooks.md``;
-- math: ``$...$`` inline and ``$$...$$`` display (kept away from the Markdown parser, typeset by MathJax).
+- math: ``$...$`` inline and ``$$...$$`` display (kept away from the Markdown parser, typeset by MathJax); values
+  are substituted first, so write a TeX group around a value as ``m^{ {{slope}} }`` and never ``{{`` in TeX.
 
 Bad input (no front matter, an unknown figure or value, zero or two key-result markers, a slide count outside
 8-15, a slide without notes) raises ``ValueError`` naming the deck and the problem.
@@ -301,6 +302,7 @@ COURSE_CSS = """\
                      box-shadow: none; }
 .reveal table { font-size: 0.8em; margin: 0.3em auto; }
 .reveal .small, .reveal .references { font-size: 0.7em; }
+.reveal .map table { font-size: 0.66em; }
 .reveal p.speaker { font-size: 0.9em; color: #444; }
 .reveal .MathJax_Display { margin: 0.4em 0; }
 """
@@ -422,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("numbers", nargs="*", help="two-digit talk numbers (default: every deck)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "slides", help="output folder")
     args = parser.parse_args(argv)
+    if str(ROOT) not in sys.path:  # the figure modules import this checkout's course_utils, as the other scripts do
+        sys.path.insert(0, str(ROOT))
     written = build_decks(args.numbers or None, args.out, verbose=True)
     size = sum(f.stat().st_size for f in (args.out / "assets").rglob("*") if f.is_file())
     print(f"{len(written)} decks in {args.out} (shared assets {size / 1e6:.1f} MB); open {args.out / 'index.html'}")

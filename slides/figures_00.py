@@ -72,8 +72,8 @@ def _course_map() -> str:
         for node in ast.parse("".join(cell["source"])).body if cell["cell_type"] == "code" else []:
             if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "COURSE":
                 course = ast.literal_eval(node.value)
-                rows = ["| talk | speaker | the notebook reproduces or measures |", "|---|---|---|"]
-                rows += [f"| {n} {talk} | {speaker} | {result} |" for n, talk, speaker, _, result in course[1:]]
+                rows = ["| notebook | speaker | reproduces or measures |", "|---|---|---|"]
+                rows += [f"| `{stem}` | {speaker} | {result} |" for _, _, speaker, stem, result in course[1:]]
                 return "\n".join(rows)
     raise ValueError(f"no COURSE list in {notebook}")
 

@@ -26,6 +26,10 @@ def _alloys():
     return data.load("alloys")
 
 
+def _record() -> dict:
+    return json.loads(RECORD.read_text(encoding="utf-8"))
+
+
 @functools.cache
 def _results() -> dict[str, dict]:
     from sklearn.ensemble import RandomForestRegressor
@@ -52,7 +56,7 @@ def _results() -> dict[str, dict]:
         scores = stability.stability_scores(alloys["energy_above_hull"][test], e_hull_pred, stability.STABILITY_TOL)
         results[name] = {"mae": np.abs(predicted - y)[test].mean() * MEV, "precision": scores["precision"],
                          "recall": scores["recall"]}
-    record = json.loads(RECORD.read_text(encoding="utf-8"))
+    record = _record()
     for kind, name in (("shell", "graph attention\n(prototype shells)"),
                        ("distance", "graph attention\n(relaxed distances)")):
         model = record["models"][kind]
@@ -128,6 +132,7 @@ VALUES = {
     "proto_mae": lambda: _value("graph attention\n(prototype shells)", "mae", ".0f"),
     "proto_precision": lambda: _value("graph attention\n(prototype shells)", "precision", ".2f"),
     "proto_recall": lambda: _value("graph attention\n(prototype shells)", "recall", ".2f"),
+    "proto_val_mae": lambda: f"{_record()['models']['shell']['validation_mae_mev']:.0f}",
     "relaxed_mae": lambda: _value("graph attention\n(relaxed distances)", "mae", ".0f"),
 }
 FIGURES = {"model_errors": model_errors, "cu_au_hull": cu_au_hull}

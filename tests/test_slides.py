@@ -4,6 +4,7 @@ build/slides/screenshots/). Without Chromium the browser part skips loudly, like
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import re
 import shutil
@@ -83,12 +84,13 @@ def _build(tmp_path, path):
 def test_small_deck_builds_with_figure_value_math_and_notes(tmp_path):
     path = _deck(tmp_path, figures=FIGURES_OK,
                  extra={3: "![a line](figure:line)\n\nThe answer is {{answer}}; $E = \\frac{a<b}{2}$ and\n\n"
-                           "$$\\int_0^1 x\\,dx = \\tfrac12$$\n\nRun time {{run_time}} s."})
+                           "$$\\int_0^1 x\\,dx = \\tfrac12$$\n\nRun time {{run_time}} s; $a\\,\nb_1 * c_2 * d$ wraps."})
     (page,) = _build(tmp_path, path)
     text = page.read_text(encoding="utf-8")
     assert text.count("<section") == 8 and text.count('<aside class="notes">') == 8
     assert text.count("data-key-result") == 1 and 'src="data:image/png;base64,' in text
     assert "The answer is 42" in text and "$E = \\frac{a&lt;b}{2}$" in text and "$$\\int_0^1 x\\,dx" in text
+    assert "$a\\,\nb_1 * c_2 * d$" in text, "inline math across a line break must reach MathJax untouched"
     assert "{{" not in text and "figure:" not in text
     assert (tmp_path / "out" / "assets" / "reveal" / "dist" / "reveal.js").is_file()
     assert (tmp_path / "out" / "index.html").read_text(encoding="utf-8").count("00_test.html") == 1
@@ -264,6 +266,22 @@ def test_every_deck_builds_offline_and_renders_in_chromium():
                 page.evaluate("new Promise(done => MathJax.Hub.Queue(done))")
                 assert page.evaluate("Reveal.getIndices().h") == h
                 page.screenshot(path=str(shots / f"{number}_{name}.png"))
+        # The speaker view (key S) of the last deck: reveal's notes plugin opens a pop-up that loads the deck from
+        # file:// in two iframes and shows the current slide's notes; it must work offline too.
+        page.evaluate("Reveal.slide(1)")
+        with page.expect_popup() as popup:
+            page.keyboard.press("s")
+        speaker = popup.value
+        notes = speaker.locator(".speaker-controls-notes")
+        notes.wait_for()
+        speaker.wait_for_function("document.querySelector('.speaker-controls-notes').innerText.length > 40")
+        second = re.findall(r'<aside class="notes">(.*?)</aside>', deck.read_text(encoding="utf-8"), re.S)[1]
+        expected = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", second)).split())[:30]
+        shown = " ".join(notes.inner_text().split())
+        assert expected in shown, f"speaker view shows {shown[:80]!r}, not slide 2's notes {expected!r}"
+        assert sum(frame.url.startswith(deck.as_uri()) for frame in speaker.frames) == 2, \
+            [frame.url for frame in speaker.frames]
+        speaker.screenshot(path=str(shots / f"{deck.name[:2]}_speaker_view.png"))
         browser.close()
     assert not errors, f"JavaScript errors or missing files: {errors}"
     remote = [url for url in requests if not url.startswith(("file:", "data:", "about:blank"))]
