@@ -98,7 +98,7 @@ def _nvt():
 @_styled
 def parity():
     test, result = _parity()
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.0))
+    fig, (a, b) = _figure(2, figsize=(8.6, 3.5))
     f_ref, f_net = test["forces"].ravel() * KCAL, result["forces"].ravel() * KCAL
     lim = np.abs(f_ref).max()
     a.plot(f_ref, f_net, ".", ms=3, alpha=0.4, color="#0072B2")
