@@ -63,6 +63,8 @@ MATHJAX_CONFIG = {
     # Always the shipped STIX-Web fonts: the same rendering on every machine, no look-up of installed fonts.
     "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None,
                  "linebreaks": {"automatic": True}},
+    # The combined configuration would pick native MathML in browsers that have it (Firefox): one output for all.
+    "MMLorHTML": {"prefer": "HTML"},
     "displayAlign": "center",
     "messageStyle": "none",
     "showMathMenu": False,
@@ -535,7 +537,8 @@ def build_site(numbers=None, out_dir: Path = OUT, executed_dir: Path = EXECUTED,
     """Build the site into ``out_dir``; return one summary row per notebook page built.
 
     ``numbers``: the notebooks to (re)build, default all; pages already in ``out_dir`` stay on the map.
-    ``decks``: True (every deck), False (none) or a list of deck numbers. ``jobs``: pages exported at once.
+    ``decks``: True (every deck), False (none; decks already in ``out_dir`` stay linked) or a list of numbers.
+    ``jobs``: pages exported at once.
     """
     paths = notebook_paths(numbers)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -561,7 +564,10 @@ def build_site(numbers=None, out_dir: Path = OUT, executed_dir: Path = EXECUTED,
     done.update((item[0], _export_one(item)) for item in alone)
     rows = [done[path] for path in paths]
     solutions = solution_pages(out)
-    deck_links = {} if decks is False else build_slides(out, None if decks is True else list(decks))
+    if decks is False:  # decks built earlier into out_dir stay on the map, as pages do
+        deck_links = {p.name[:2]: f"slides/{p.name}" for p in sorted((out / "slides").glob("[0-9][0-9]_*.html"))}
+    else:
+        deck_links = build_slides(out, None if decks is True else list(decks))
     landing_page(rows, deck_links, solutions, out)
     remote = {str(p.relative_to(out)): found for p in sorted(out.rglob("*.html"))
               if (found := remote_resources(p.read_text(errors="replace")))}
