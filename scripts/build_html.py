@@ -411,7 +411,8 @@ def export_notebook(path: Path, out: Path, exporter, executed_dir: Path = EXECUT
     failed = False
     if source is not None:
         nb = nbformat.read(source, as_version=4)
-        how = f"outputs saved by make test in {source.relative_to(ROOT) if source.is_relative_to(ROOT) else source}"
+        where = source.relative_to(ROOT) if source.is_relative_to(ROOT) else source
+        how = f"outputs saved by the browser pass (make test or make browser) in {where}"
         print(f"{path.name}: using {source}")
     else:
         from nbclient import NotebookClient
