@@ -3,7 +3,8 @@
     python scripts/update_report.py   # (what `make report` runs)
 
 `make test` writes the measured table to build/reports/notebooks.md (so a test run never modifies tracked files).
-This script copies it to reports/notebooks.md and rewrites the "Run time / memory" row of every notebook's header
+This script copies it to reports/notebooks.md (and the browser pass's table, build/browser/report.md, to
+reports/browser.md) and rewrites the "Run time / memory" row of every notebook's header
 table from it, rounding the time to a readable figure. tests/test_notebook_headers.py fails when a header and the
 tracked report disagree by more than a factor of 1.5.
 """
@@ -19,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MEASURED = ROOT / "build" / "reports" / "notebooks.md"
 TRACKED = ROOT / "reports" / "notebooks.md"
+# The browser pass's table (seconds, widget controls driven, tracebacks per notebook), copied as it is.
+BROWSER, BROWSER_TRACKED = ROOT / "build" / "browser" / "report.md", ROOT / "reports" / "browser.md"
 ROW = re.compile(r"^\| (\d\d_\w+\.ipynb) \| ([\d.]+) \| ([\d.]+|n/a) \|")
 HEADER = re.compile(r"^\| \*\*Run time / memory\*\* \|.*\|\s*$")
 
@@ -68,6 +71,9 @@ def main() -> int:
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         print(f"{name}: {header_row(seconds, gigabytes)}")
     print(f"copied {MEASURED.relative_to(ROOT)} to {TRACKED.relative_to(ROOT)}")
+    if BROWSER.exists():
+        shutil.copyfile(BROWSER, BROWSER_TRACKED)
+        print(f"copied {BROWSER.relative_to(ROOT)} to {BROWSER_TRACKED.relative_to(ROOT)}")
     return 0
 
 
