@@ -4,9 +4,10 @@ landing page, readable offline (no kernel, no network).
     python scripts/build_html.py [NN ...]        (no arguments: every notebook)
 
 - Notebook pages: the executed notebook saved by `make test`'s browser pass, ``build/executed/NN_name.ipynb``, when
-  it exists and is newer than ``notebooks/NN_name.ipynb``; otherwise the notebook is executed here with nbclient
-  in a fresh kernel (as the tests do). Each page says which. Exported with nbconvert's ``lab`` template extended
-  by ``scripts/html_templates/course_offline``: MathJax 2 comes from the pinned ``jupyter-server-mathjax`` package
+  it exists and was run from the same code as ``notebooks/NN_name.ipynb`` (its markdown is taken from the notebook);
+  otherwise the notebook is executed here with nbclient in a fresh kernel (as the tests do). Each page says which.
+  Exported with nbconvert's ``lab`` template extended by ``scripts/html_templates/course_offline``: MathJax 2
+  comes from the pinned ``jupyter-server-mathjax`` package
   (copied to ``build/html/assets/mathjax``), and no require.js, widget manager or mermaid is loaded from a CDN.
 - Widgets cannot run without a kernel and no pinned package ships the standalone widget manager, so each widget
   output is replaced by a static snapshot of its saved state (its controls' values and the output it showed)
@@ -167,15 +168,36 @@ def key_result(nb) -> str:
     raise ValueError("the notebook has no '## Key points' section")
 
 
+def _code_sources(nb: dict) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
 def executed_source(path: Path, executed_dir: Path = EXECUTED) -> Path | None:
-    """``executed_dir/<name>`` when it exists and is newer than the notebook ``path``, else None."""
+    """``executed_dir/<name>`` when it exists and was executed from the same code as the notebook ``path`` (every
+    code cell's source equal; markdown may differ, e.g. after `make report` rewrote the header), else None.
+    File times are no guide: a checkout or a copy resets them."""
     path, executed_dir = Path(path), Path(executed_dir)
     if not path.is_file():
         raise ValueError(f"no notebook at {path}")
     candidate = executed_dir / path.name
-    if candidate.is_file() and candidate.stat().st_mtime > path.stat().st_mtime:
-        return candidate
-    return None
+    if not candidate.is_file():
+        return None
+    try:
+        executed = json.loads(candidate.read_text())
+        same = _code_sources(executed) == _code_sources(json.loads(path.read_text()))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return candidate if same else None
+
+
+def with_current_markdown(executed, notebook):
+    """The executed notebook with the markdown cells of the current ``notebook`` (same cell layout), so a page
+    shows today's text beside the saved outputs."""
+    if [c.cell_type for c in executed.cells] == [c.cell_type for c in notebook.cells]:
+        for old, new in zip(executed.cells, notebook.cells, strict=True):
+            if old.cell_type == "markdown":
+                old.source = new.source
+    return executed
 
 
 # ------------------------------------------------------------------------------------------ widgets, statically
@@ -410,13 +432,13 @@ def export_notebook(path: Path, out: Path, exporter, executed_dir: Path = EXECUT
     start = time.perf_counter()
     failed = False
     if source is not None:
-        nb = nbformat.read(source, as_version=4)
+        nb = with_current_markdown(nbformat.read(source, as_version=4), nbformat.read(path, as_version=4))
         where = source.relative_to(ROOT) if source.is_relative_to(ROOT) else source
         how = f"outputs saved by the browser pass (make test or make browser) in {where}"
         print(f"{path.name}: using {source}")
     else:
         from nbclient import NotebookClient
-        print(f"{path.name}: no newer build/executed copy, executing it with nbclient")
+        print(f"{path.name}: no build/executed copy of this code, executing it with nbclient")
         nb = nbformat.read(path, as_version=4)
         try:
             NotebookClient(nb, timeout=600, kernel_name="python3",

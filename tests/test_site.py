@@ -10,7 +10,6 @@ build/site/. The fast tests check the builder's helpers and their argument check
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
@@ -71,17 +70,25 @@ def test_every_notebook_has_the_facts_of_the_course_map():
         assert len(build_html.key_result(nb)) > 40, path.name
 
 
-def test_executed_source_prefers_a_newer_executed_copy(tmp_path):
-    notebook, executed = tmp_path / "00_x.ipynb", tmp_path / "executed"
-    notebook.write_text("{}")
+def test_executed_source_takes_a_copy_run_from_the_same_code(tmp_path):
+    def notebook(path, code, text="# Title"):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(text), nbformat.v4.new_code_cell(code)]
+        nbformat.write(nb, path)
+
+    path, executed = tmp_path / "00_x.ipynb", tmp_path / "executed"
+    notebook(path, "x = 1")
     executed.mkdir()
-    assert build_html.executed_source(notebook, executed) is None
+    assert build_html.executed_source(path, executed) is None  # no copy
     copy = executed / "00_x.ipynb"
-    copy.write_text("{}")
-    os.utime(copy, (notebook.stat().st_mtime - 10,) * 2)
-    assert build_html.executed_source(notebook, executed) is None  # older than the notebook: stale
-    os.utime(copy, (notebook.stat().st_mtime + 10,) * 2)
-    assert build_html.executed_source(notebook, executed) == copy
+    notebook(copy, "x = 2")
+    assert build_html.executed_source(path, executed) is None  # other code: stale
+    notebook(copy, "x = 1", text="# Old title")
+    assert build_html.executed_source(path, executed) == copy  # same code, other markdown: usable
+    merged = build_html.with_current_markdown(nbformat.read(copy, as_version=4), nbformat.read(path, as_version=4))
+    assert merged.cells[0].source == "# Title" and merged.cells[1].source == "x = 1"
+    copy.write_text("not json")
+    assert build_html.executed_source(path, executed) is None
     with pytest.raises(ValueError, match="no notebook at"):
         build_html.executed_source(tmp_path / "missing.ipynb", executed)
 
