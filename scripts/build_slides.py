@@ -164,6 +164,8 @@ def _figure_module(deck: Deck):
     path = deck.path.parent / f"figures_{deck.number}.py"
     if not path.is_file():
         return None
+    if str(path.parent) not in sys.path:  # figure modules share helpers of their folder (slides/deck_style.py)
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"_slides_figures_{deck.number}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # a fresh copy on every build; dataclasses need the module registered

@@ -10,33 +10,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from deck_style import figure, styled
 
-STYLE = {"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15, "legend.fontsize": 14,
-         "xtick.labelsize": 14, "ytick.labelsize": 14, "axes.grid": True, "grid.alpha": 0.3,
-         "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.2, "legend.frameon": False}
 SCF_SYSTEMS = 10  # held-out test systems run self-consistently at build time (the notebook: all of them)
 NAMES = ("LDA", "exact exchange", "local", "semilocal", "nonlocal")
 
-
-def _styled(function):
-    """Run a figure function with the deck's font sizes (projector-readable, >= 14 pt)."""
-    from functools import wraps
-
-    @wraps(function)
-    def wrapper():
-        from matplotlib import rc_context
-
-        with rc_context(STYLE):
-            return function()
-
-    return wrapper
-
-
-def _figure(ncols=1, figsize=(8.2, 4.5)):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(1, ncols)
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +82,7 @@ def _scf():
 # ---------------------------------------------------------------------------------------------------- figures
 
 
-@_styled
+@styled
 def exact_vxc():
     from course_utils.learn import xc
 
@@ -112,7 +90,7 @@ def exact_vxc():
     x, dx = _grid()
     n, v_xc = arrays["density"][0], arrays["v_xc"][0]
     v_lda, _ = xc.lda_xc(dx)(n)
-    fig, ax = _figure()
+    fig, ax = figure()
     ax.plot(x, v_xc, "k", lw=3, label=r"exact $v_{xc}$ (reverse-engineered)")
     ax.plot(x, v_lda, color="#D55E00", label=r"LDA $v_{xc}[n]$")
     ax.plot(x, arrays["v_ext"][0] / 4, color="0.55", ls=":", label=r"$v_{\rm ext}/4$")
@@ -123,10 +101,10 @@ def exact_vxc():
     return fig
 
 
-@_styled
+@styled
 def scf_errors():
     scf = _scf()
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.6))
+    fig, (a, b) = figure(2, figsize=(8.6, 4.6))
     colours = ["#D55E00", "0.45", "#0072B2", "#009E73", "#CC79A7"]
     for k, (name, colour) in enumerate(zip(NAMES, colours, strict=True)):
         r = scf[name]
@@ -145,7 +123,7 @@ def scf_errors():
     return fig
 
 
-@_styled
+@styled
 def double_well():
     from course_utils.learn import xc
 
@@ -153,7 +131,7 @@ def double_well():
     x, dx = _grid()
     k = split["double"][1]  # the double well the notebook shows
     n, v_exact = arrays["density"][k], arrays["v_xc"][k]
-    fig, ax = _figure()
+    fig, ax = figure()
     ax.plot(x, v_exact, "k", lw=3, label="exact")
     ax.plot(x, _aligned(xc.lda_xc(dx)(n)[0], v_exact, n), color="#D55E00", label="LDA")
     for (kind, model), colour in zip(_models().items(), ("#0072B2", "#009E73", "#CC79A7"), strict=True):

@@ -8,35 +8,14 @@ held-out frame. TensorFlow is imported inside the functions.
 
 from __future__ import annotations
 
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 import numpy as np
+from deck_style import figure, styled
 
-STYLE = {"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15, "legend.fontsize": 14,
-         "xtick.labelsize": 14, "ytick.labelsize": 14, "axes.grid": True, "grid.alpha": 0.3,
-         "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.2, "legend.frameon": False}
 KCAL = 23.060547830619026  # eV -> kcal/mol (schnet.EV_TO_KCAL_PER_MOL, without importing TensorFlow)
 PARITY_STRIDE = 10  # every tenth held-out frame in the live parity plot
 
-
-def _styled(function):
-    """Run a figure function with the deck's font sizes (projector-readable, >= 14 pt)."""
-
-    @wraps(function)
-    def wrapper():
-        from matplotlib import rc_context
-
-        with rc_context(STYLE):
-            return function()
-
-    return wrapper
-
-
-def _figure(ncols=1, figsize=(8.2, 4.5)):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(1, ncols)
 
 
 @lru_cache(maxsize=1)
@@ -95,10 +74,10 @@ def _nvt():
 # ---------------------------------------------------------------------------------------------------- figures
 
 
-@_styled
+@styled
 def parity():
     test, result = _parity()
-    fig, (a, b) = _figure(2, figsize=(8.6, 3.5))
+    fig, (a, b) = figure(2, figsize=(8.6, 3.5))
     f_ref, f_net = test["forces"].ravel() * KCAL, result["forces"].ravel() * KCAL
     lim = np.abs(f_ref).max()
     a.plot(f_ref, f_net, ".", ms=3, alpha=0.4, color="#0072B2")
@@ -114,11 +93,11 @@ def parity():
     return fig
 
 
-@_styled
+@styled
 def nvt():
     arrays, _ = _nvt_arrays()
     summary = _nvt()
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.4))
+    fig, (a, b) = figure(2, figsize=(8.6, 4.4))
     for who, label, colour in (("xtb", "GFN2-xTB", "#0072B2"), ("schnet", "SchNet", "#D55E00")):
         for ax, key, edges in ((a, "bond", arrays["bond_edges"]), (b, "dihedral", arrays["dihedral_edges"])):
             counts = arrays[f"{who}_{key}_counts"].sum(axis=0)

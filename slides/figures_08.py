@@ -8,37 +8,15 @@ from force-field geometries with every shipped model. TensorFlow is imported ins
 
 from __future__ import annotations
 
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 import numpy as np
+from deck_style import COLOURS, figure, styled
 
-STYLE = {"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15, "legend.fontsize": 14,
-         "xtick.labelsize": 14, "ytick.labelsize": 14, "axes.grid": True, "grid.alpha": 0.3,
-         "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.2, "legend.frameon": False}
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 LABELS = {"cm_mlp": "CM + MLP", "cm_conv": "CM + 1D conv", "schnet": "SchNet + head", "cm_levels": "CM + levels"}
 WINDOW = (12.0, None)  # a hit: first peak at 12 eV or above (the notebook's screen)
 N_PICKS = 20
 
-
-def _styled(function):
-    """Run a figure function with the deck's font sizes (projector-readable, >= 14 pt)."""
-
-    @wraps(function)
-    def wrapper():
-        from matplotlib import rc_context
-
-        with rc_context(STYLE):
-            return function()
-
-    return wrapper
-
-
-def _figure(ncols=1, figsize=(8.2, 4.5)):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(1, ncols)
 
 
 @lru_cache(maxsize=1)
@@ -104,12 +82,12 @@ def _screens():
 # ---------------------------------------------------------------------------------------------------- figures
 
 
-@_styled
+@styled
 def spectra():
     from course_utils.atoms import spectra as spec
 
     mols, parts, reference = _data()
-    fig, ax = _figure()
+    fig, ax = figure()
     for k, colour in enumerate(COLOURS[:3]):
         row = parts["test"][k]
         levels = spec.occupied_levels(mols["orbital_energies"][row:row + 1], mols["occupations"][row:row + 1])[0]
@@ -121,11 +99,11 @@ def spectra():
     return fig
 
 
-@_styled
+@styled
 def learning_curves():
     records = _record()["models"]
     base = _baseline()
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.5))
+    fig, (a, b) = figure(2, figsize=(8.6, 4.5))
     for ax, key, label in ((a, "mean_rmse", "spectral RMSE (1/eV)"), (b, "mean_first_peak", "first-peak error (eV)")):
         for name, colour in zip(LABELS, COLOURS, strict=True):
             curve = records[name]["learning_curve"]
@@ -143,10 +121,10 @@ def learning_curves():
     return fig
 
 
-@_styled
+@styled
 def screening():
     screens = _screens()
-    fig, ax = _figure(figsize=(8.2, 4.3))
+    fig, ax = figure(figsize=(8.2, 4.3))
     names = list(LABELS)
     rates = [screens[name]["hit_rate"] for name in names]
     ax.bar(range(len(names)), rates, color=COLOURS, width=0.6, label=f"top {N_PICKS} picks of a model")

@@ -10,37 +10,15 @@ reruns one of them live and asserts the match). TensorFlow is imported inside th
 from __future__ import annotations
 
 import time
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 import numpy as np
+from deck_style import COLOURS, figure, styled
 
-STYLE = {"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15, "legend.fontsize": 14,
-         "xtick.labelsize": 14, "ytick.labelsize": 14, "axes.grid": True, "grid.alpha": 0.3,
-         "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.2, "legend.frameon": False}
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 FD_STEP = 1e-4  # finite-difference step in each scale factor
 SCF = {"tol": 1e-11, "energy_tol": 1e-12}
 METHODS = ("finite differences", "unrolled autodiff", "implicit (adjoint)")
 
-
-def _styled(function):
-    """Run a figure function with the deck's font sizes (projector-readable, >= 14 pt)."""
-
-    @wraps(function)
-    def wrapper():
-        from matplotlib import rc_context
-
-        with rc_context(STYLE):
-            return function()
-
-    return wrapper
-
-
-def _figure(ncols=1, figsize=(8.2, 4.5)):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(1, ncols)
 
 
 def _tf():
@@ -108,11 +86,11 @@ def _held_out():
 # ---------------------------------------------------------------------------------------------------- figures
 
 
-@_styled
+@styled
 def derivatives():
     values, seconds, _ = _derivatives()
     reference = values[METHODS[2]]
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.3))
+    fig, (a, b) = figure(2, figsize=(8.6, 4.3))
     for k, (method, colour) in enumerate(zip(METHODS[:2], COLOURS[:2], strict=True)):
         rel = np.abs(values[method] - reference) / np.abs(reference)
         a.bar(np.arange(2) + (k - 0.5) * 0.35, np.maximum(rel, 1e-16), width=0.35, color=colour, label=method)
@@ -128,11 +106,11 @@ def derivatives():
     return fig
 
 
-@_styled
+@styled
 def heldout():
     arrays, _ = _shipped()
     names, held = _held_out()
-    fig, (a, b) = _figure(2, figsize=(8.6, 4.5))
+    fig, (a, b) = figure(2, figsize=(8.6, 4.5))
     labels = [n for n, h in zip(names, held, strict=True) if h]
     x = np.arange(len(labels))
     for k, (key, label, colour) in enumerate((("lda", "LDA", COLOURS[2]), ("direct", "no SCF", COLOURS[1]),
@@ -151,12 +129,12 @@ def heldout():
     return fig
 
 
-@_styled
+@styled
 def dissociation():
     arrays, _ = _shipped()
     r = arrays["curve_R"]
     exact = arrays["curve_energy"] + 1.0 / np.sqrt(r**2 + 1.0)  # plus the soft-Coulomb proton repulsion
-    fig, ax = _figure(figsize=(8.2, 4.3))
+    fig, ax = figure(figsize=(8.2, 4.3))
     ax.plot(r, exact, "k-", lw=3, label="exact")
     for key, label, colour in (("lda", "LDA", COLOURS[2]), ("direct", "network, no SCF in training", COLOURS[1]),
                                ("scf", "network trained through the SCF", COLOURS[0])):
@@ -169,7 +147,7 @@ def dissociation():
     return fig
 
 
-@_styled
+@styled
 def silicon():
     _tf()
     from course_utils.atoms import empirical_pseudopotential as epm
@@ -179,7 +157,7 @@ def silicon():
     line = np.outer(np.linspace(0.0, 1.0, 21), [1.0, 0.0, 0.0])
     edge = epm.bands(line, epm.FORM_FACTORS_RY, n_bands=5).numpy()
     vbm = edge[0, 1:4].mean()
-    fig, ax = _figure(figsize=(8.2, 4.4))
+    fig, ax = figure(figsize=(8.2, 4.4))
     ax.plot(distance, bands - vbm, color=COLOURS[0], lw=1.8)
     for t in ticks:
         ax.axvline(t, color="0.6", lw=0.8)

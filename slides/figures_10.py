@@ -9,39 +9,17 @@ held-out snapshots, and timed per atom-step beside EMT on the notebook's 108-ato
 
 from __future__ import annotations
 
-from functools import lru_cache, wraps
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from deck_style import COLOURS, figure, styled
 
-STYLE = {"font.size": 15, "axes.titlesize": 16, "axes.labelsize": 15, "legend.fontsize": 14,
-         "xtick.labelsize": 14, "ytick.labelsize": 14, "axes.grid": True, "grid.alpha": 0.3,
-         "axes.spines.top": False, "axes.spines.right": False, "lines.linewidth": 2.2, "legend.frameon": False}
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 MEV = 1000.0
 N_TRAIN = {"spline 2-body": 64, "spline 2+3-body": 32, "kernel (SOAP GP)": 32}  # notebook: 256, 128, 64
 N_SCORED = 16  # held-out snapshots scored (notebook: 64)
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _styled(function):
-    """Run a figure function with the deck's font sizes (projector-readable, >= 14 pt)."""
-
-    @wraps(function)
-    def wrapper():
-        from matplotlib import rc_context
-
-        with rc_context(STYLE):
-            return function()
-
-    return wrapper
-
-
-def _figure(ncols=1, figsize=(8.2, 4.5)):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.subplots(1, ncols)
 
 
 @lru_cache(maxsize=1)
@@ -129,10 +107,10 @@ def _green_kubo():
 # ---------------------------------------------------------------------------------------------------- figures
 
 
-@_styled
+@styled
 def accuracy_cost():
     models = _models()
-    fig, ax = _figure(figsize=(8.4, 4.6))
+    fig, ax = figure(figsize=(8.4, 4.6))
     for (label, entry), colour, marker in zip(list(models.items())[:3], COLOURS[1:], "XPo", strict=True):
         ax.loglog(entry["cost"] * 1e6, entry["force_rmse"], marker, ms=14, mew=2, color=colour,
                   label=f"{label} ({N_TRAIN[label]} structures)")
@@ -146,7 +124,7 @@ def accuracy_cost():
     return fig
 
 
-@_styled
+@styled
 def locality():
     from ase.build import bulk
 
@@ -164,19 +142,19 @@ def locality():
         pushed.positions[k] += [0.05, 0.0, 0.0]
         pushed.calc = calculators.emt()
         change.append(abs(pushed.get_potential_energies()[0] - eps0))
-    fig, ax = _figure(figsize=(8.2, 4.2))
+    fig, ax = figure(figsize=(8.2, 4.2))
     ax.semilogy(distance[probe - 1], np.maximum(change, 1e-16), "o", ms=8, color=COLOURS[0])
     ax.set(xlabel="distance of the moved atom from atom 0 (Å)", ylabel="|change of ε₀| (eV)",
            title="EMT copper: atom 0's energy when one atom moves by 0.05 Å")
     return fig
 
 
-@_styled
+@styled
 def green_kubo():
     lag, curves, _, _ = _green_kubo()
     mean = curves.mean(axis=0)
     sem = curves.std(axis=0, ddof=1) / np.sqrt(len(curves))
-    fig, ax = _figure(figsize=(8.2, 4.3))
+    fig, ax = figure(figsize=(8.2, 4.3))
     for k, curve in enumerate(curves):
         ax.plot(lag, curve, color="0.7", lw=1.5, label="one block" if k == 0 else None)
     ax.plot(lag, mean, color=COLOURS[1], lw=3, label="mean of five blocks")
