@@ -223,7 +223,11 @@ def _make_spec():
                     "prototypes, cell+positions relaxed with ASE's EMT (a stand-in for DFT); formation energies "
                     "against the elemental ground states (lowest of A1/A2/A3) and energies above the convex hull "
                     "within each chemical system.",
-        finalize=finalize_alloys)
+        finalize=finalize_alloys,
+        # The residual force where the optimiser stopped (below fmax = 0.005 eV/Angstrom) follows the round-off of
+        # its last steps, which differs between CPUs and BLAS builds: compare it to 1e-5 eV/Angstrom, not to 1e-6
+        # relative (the relaxed energies and positions still agree to that).
+        extra={"sample_atol": {"max_force": 1e-5}})
 
 
 def __getattr__(name: str):
