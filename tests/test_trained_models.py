@@ -26,3 +26,22 @@ def test_training_script_reproduces_shipped_metrics(command):
     result = subprocess.run([sys.executable, script, "--check", *selection], cwd=ROOT, capture_output=True,
                             text=True, timeout=900)
     assert result.returncode == 0, f"{script} --check failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
+def test_stability_check_compares_maes_and_confusion_counts():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_stability_gnn", ROOT / "scripts" / "train_stability_gnn.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    model = {"validation_mae_mev": 8.0, "test_mae_mev": 29.0, "test_e_hull_mae_mev": 16.0,
+             "test_counts": {"tp": 16, "fp": 5, "fn": 16, "tn": 299}}
+    old = {"models": {"shell": model}}
+    near = {**model, "test_mae_mev": 29.5, "test_counts": {"tp": 16, "fp": 2, "fn": 16, "tn": 302}}
+    assert script.compare({"models": {"shell": near}}, old, 1.0) == []
+    far = {**model, "test_counts": {"tp": 6, "fp": 5, "fn": 26, "tn": 299}}
+    assert [p.split(":")[0] for p in script.compare({"models": {"shell": far}}, old, 1.0)] == \
+        ["shell test count tp", "shell test count fn"]
+    worse = {**model, "validation_mae_mev": 9.5}
+    assert script.compare({"models": {"shell": worse}}, old, 1.0) == ["shell validation_mae_mev: 9.50 vs recorded 8.00"]
+    assert script.compare({"models": {}}, old, 1.0) == ["shell: not retrained"]
