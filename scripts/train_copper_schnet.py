@@ -49,7 +49,7 @@ SIZES = (8, 32, 64, 128)
 MODEL = {"n_features": 32, "n_interactions": 2, "n_rbf": 20, "cutoff": 5.0, "max_z": 29}
 FIT = {"force_weight": 0.9, "learning_rate": 3e-3, "batch_size": 8, "patience": 30, "decay_patience": 10,
        "min_learning_rate": 1e-5}
-EPOCHS = {8: 300, 32: 400, 64: 400, 128: 400}
+EPOCHS = {8: 150, 32: 400, 64: 400, 128: 400}
 """Most epochs per training-set size (the time budget; early stopping may end sooner)."""
 
 
