@@ -38,8 +38,18 @@ import tensorflow as tf
 from keras import ops
 
 from .._checks import _describe, as_int, as_number, as_real_array
-from .schnet import (PACKAGE, AtomEmbedding, AtomwiseOutput, CosineCutoff, GaussianRBF, Interaction,
-                     _positive_int, _positive_number, load_weights, save_weights)
+from .schnet import (
+    PACKAGE,
+    AtomEmbedding,
+    AtomwiseOutput,
+    CosineCutoff,
+    GaussianRBF,
+    Interaction,
+    _positive_int,
+    _positive_number,
+    load_weights,
+    save_weights,
+)
 
 __all__ = ["PeriodicSchNet", "neighbour_inputs", "energy_forces_stress", "predict", "build_model", "fit",
            "evaluate", "copper_split", "pretrained_paths", "load_pretrained", "records", "calculator", "DEFAULT_MODEL",
