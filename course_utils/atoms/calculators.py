@@ -241,6 +241,13 @@ class KerasCalculator(Calculator):
         Unit conversions (see above); 1.0 for a model trained in eV and Angstrom.
     dtype : {"float32", "float64"}
         Floating type of the positions fed to the model (match the model's weights).
+
+    **Periodic models.** A model with ``model.periodic = True`` (such as
+    :class:`course_utils.learn.periodic_schnet.PeriodicSchNet`) gets a crystal instead: ``model.neighbour_inputs(
+    [atoms])`` builds its neighbour list (pairs with their periodic images) and ``model({**inputs, "strain": eps})``
+    returns the energy, where ``eps`` (1, 3, 3) is a homogeneous strain of positions and cell. Then the calculator
+    also returns the stress ``(1/V) dE/d eps`` at ``eps = 0`` (Voigt order, eV/Angstrom^3, ASE's sign), computed
+    in the same ``tf.GradientTape`` pass as the forces.
     """
 
     implemented_properties = ["energy", "free_energy", "forces"]
@@ -270,11 +277,52 @@ class KerasCalculator(Calculator):
             return energy, -tape.gradient(energy, positions)
 
         self._energy_and_forces = energy_and_forces
+        self.periodic = bool(getattr(model, "periodic", False))
+        if self.periodic:
+            if not callable(getattr(model, "neighbour_inputs", None)):
+                raise TypeError("a periodic model must have a method neighbour_inputs(frames)")
+            self.implemented_properties = [*type(self).implemented_properties, "stress"]
+
+            @tf.function(reduce_retracing=True)
+            def energy_forces_stress(inputs):
+                positions, strain = inputs["positions"], tf.zeros((1, 3, 3), float_type)
+                with tf.GradientTape() as tape:
+                    tape.watch(positions)
+                    tape.watch(strain)
+                    energy = tf.reduce_sum(model({**inputs, "positions": positions, "strain": strain},
+                                                 training=False))
+                d_positions, d_strain = (tf.convert_to_tensor(g) for g in tape.gradient(energy, [positions, strain]))
+                return energy, -d_positions, d_strain[0] / tf.abs(tf.linalg.det(inputs["cells"][0]))
+
+            self._energy_forces_stress = energy_forces_stress
+
+    def _calculate_periodic(self):
+        tf = self._tf
+        atoms = self.atoms.copy()
+        atoms.positions = atoms.positions / self.length_scale
+        atoms.set_cell(atoms.cell.array / self.length_scale)
+        inputs = self.model.neighbour_inputs([atoms])
+        floats = ("positions", "cells", "shifts")
+        tensors = {key: tf.constant(np.asarray(value, dtype=self.dtype if key in floats else np.int32))
+                   for key, value in inputs.items()}
+        energy, forces, stress = self._energy_forces_stress(tensors)
+        energy = float(energy.numpy()) * self.energy_scale
+        if not np.isfinite(energy):
+            raise ValueError(f"the model returned a non-finite energy ({energy}) for "
+                             f"{self.atoms.get_chemical_formula()}")
+        self.results["energy"] = self.results["free_energy"] = energy
+        self.results["forces"] = np.asarray(forces.numpy(), dtype=float) * self.energy_scale / self.length_scale
+        stress = np.asarray(stress.numpy(), dtype=float) * self.energy_scale / self.length_scale ** 3
+        stress = 0.5 * (stress + stress.T)
+        self.results["stress"] = stress.flat[[0, 4, 8, 5, 2, 1]]
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=None):
         from ase.calculators.calculator import all_changes
 
         super().calculate(atoms, properties, all_changes if system_changes is None else system_changes)
+        if self.periodic:
+            self._calculate_periodic()
+            return
         if any(self.atoms.pbc):
             raise ValueError("KerasCalculator handles molecules only; the structure has periodic boundary "
                              "conditions")

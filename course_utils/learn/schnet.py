@@ -203,6 +203,8 @@ class CosineCutoff(keras.layers.Layer):
 class FilterNetwork(keras.layers.Layer):
     """Filter-generating network: expanded distances (B, N, N, n_rbf) -> filters (B, N, N, n_filters).
 
+    (Element-wise in the pairs, so a list of pairs (P, n_rbf) with (P,) cutoff values and mask works the same.)
+
     ``W(r_ij) = Dense(ssp(Dense(rbf(r_ij)))) * f_c(r_ij) * mask_ij``: ``call(rbf, cutoff_values (B, N, N),
     mask (B, N, N))``. The filter is zero for masked pairs and beyond the cutoff.
     """
@@ -227,10 +229,20 @@ class ContinuousFilterConvolution(keras.layers.Layer):
 
     The filter multiplies the neighbour's features element-wise (one weight per feature channel) and the sum
     runs over all neighbours ``j`` (masked pairs have ``W_ij = 0``). No weights of its own.
+
+    Sparse form (periodic crystals, :mod:`course_utils.learn.periodic_schnet`): with ``pairs=(centres,
+    neighbours)``, two int arrays (P,) listing each pair ``(i, j)`` once per periodic image, ``features`` are
+    (N, F) for all atoms, ``filters`` (P, F) one per pair, and the sum over ``j`` is a gather and a segment sum:
+    ``(x * W)_i = sum_{p: centres_p = i} x_{neighbours_p} W_p``.
     """
 
-    def call(self, features, filters):
-        return ops.einsum("bjf,bijf->bif", ops.cast(features, self.compute_dtype), filters)
+    def call(self, features, filters, pairs=None):
+        features = ops.cast(features, self.compute_dtype)
+        if pairs is None:
+            return ops.einsum("bjf,bijf->bif", features, filters)
+        centres, neighbours = pairs
+        messages = ops.take(features, neighbours, axis=0) * filters
+        return ops.segment_sum(messages, centres, num_segments=ops.shape(features)[0])
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -240,6 +252,9 @@ class Interaction(keras.layers.Layer):
     ``v = Dense(ssp(Dense(cfconv(Dense_nobias(x), W(r)))))``, where ``W`` comes from this block's own
     :class:`FilterNetwork`. ``call(features (B, N, n_features), rbf (B, N, N, n_rbf), cutoff_values (B, N, N),
     mask (B, N, N), atom_mask (B, N))`` returns the updated features (B, N, n_features), zero on padding atoms.
+    In the sparse form (``pairs=(centres, neighbours)``, see :class:`ContinuousFilterConvolution`) the same weights
+    act on features (N, n_features), pair arrays ``rbf`` (P, n_rbf), ``cutoff_values`` and ``mask`` (P,) and
+    ``atom_mask`` (N,).
     """
 
     def __init__(self, n_features: int = 64, n_filters: int | None = None, **kwargs):
@@ -253,9 +268,9 @@ class Interaction(keras.layers.Layer):
         self.filters_to_out = keras.layers.Dense(self.n_features, dtype=policy, name="filters_to_out")
         self.dense = keras.layers.Dense(self.n_features, dtype=policy, name="dense")
 
-    def call(self, features, rbf, cutoff_values, mask, atom_mask):
+    def call(self, features, rbf, cutoff_values, mask, atom_mask, pairs=None):
         filters = self.filter_network(rbf, cutoff_values, mask)
-        convolved = self.convolution(self.in_to_filters(features), filters)
+        convolved = self.convolution(self.in_to_filters(features), filters, pairs)
         update = self.dense(shifted_softplus(self.filters_to_out(convolved)))
         return (features + update) * ops.cast(atom_mask, self.compute_dtype)[..., None]
 
