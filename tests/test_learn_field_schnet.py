@@ -105,3 +105,19 @@ def test_config_round_trip(model):
     fs._build(clone)
     clone.set_weights(model.get_weights())
     np.testing.assert_allclose(fs.predict_response(clone, Z, R)[1], fs.predict_response(model, Z, R)[1], atol=1e-12)
+
+
+def test_dipole_ascent_raises_the_dipole_and_checks_its_arguments(model):
+    from course_utils.learn import schnet
+
+    energy_model = schnet.build_model(n_features=8, n_interactions=1, n_rbf=8)
+    run = fs.dipole_ascent(energy_model, model, Z[0], R[0], steps=4, step_size=1e-3, record_every=2)
+    assert run["positions"].shape == (3, 9, 3) and list(run["step"]) == [0, 2, 4]
+    norms = np.linalg.norm(run["dipole"], axis=1)
+    assert norms[-1] > norms[0]
+    with pytest.raises(ValueError, match="one molecule"):
+        fs.dipole_ascent(energy_model, model, Z, R)
+    with pytest.raises(TypeError, match="FieldSchNet"):
+        fs.dipole_ascent(energy_model, energy_model, Z[0], R[0])
+    with pytest.raises(ValueError, match="step_size"):
+        fs.dipole_ascent(energy_model, model, Z[0], R[0], step_size=0.0)

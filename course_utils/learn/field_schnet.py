@@ -50,7 +50,8 @@ from .schnet import (
 )
 from .training import load_weights, save_weights  # noqa: F401  (part of this module's API)
 
-__all__ = ["VectorHead", "FieldSchNet", "response", "predict_response", "build_model", "load_pretrained",
+__all__ = ["VectorHead", "FieldSchNet", "response", "predict_response", "dipole_ascent",
+           "build_model", "load_pretrained",
            "DEFAULT_MODEL", "E_ANGSTROM_TO_DEBYE", "POLARIZABILITY_TO_ANGSTROM3"]
 
 E_ANGSTROM_TO_DEBYE = 1.0 / 0.20819433622621247
@@ -253,3 +254,52 @@ def load_pretrained():
     _build(model)
     load_weights(model, weights)
     return model, record
+
+
+def dipole_ascent(energy_model, field_model, numbers, positions, *, steps: int = 60, step_size: float = 0.01,
+                  energy_max: float | None = None, penalty: float = 50.0, record_every: int = 10):
+    """Gradient steps on the positions toward a larger ``|mu|``, optionally keeping the energy below a bound.
+
+    Maximises ``|mu(R)|^2 - penalty * relu(E(R) - energy_max)^2`` (``mu`` of ``field_model`` in e*Angstrom,
+    ``E`` of the SchNet ``energy_model`` in eV; ``energy_max=None``: no penalty) by steps
+    ``R <- R + step_size * grad`` (Angstrom per unit gradient) for one molecule ``numbers`` (N,), ``positions``
+    (N, 3). Returns a dict of the positions ``(K, N, 3)`` every ``record_every`` steps (first and last included),
+    their ``step`` (K,), network ``energy`` (K,) eV and ``dipole`` (K, 3) e*Angstrom.
+    """
+    if not isinstance(field_model, FieldSchNet):
+        raise TypeError(f"field_model must be a FieldSchNet, got {_describe(field_model)}")
+    steps = as_int(steps, "steps", minimum=1)
+    record_every = as_int(record_every, "record_every", minimum=1)
+    step_size = as_number(step_size, "step_size", minimum=0.0, strict_minimum=True)
+    penalty = as_number(penalty, "penalty", minimum=0.0)
+    numbers = np.asarray(numbers)
+    positions = np.asarray(positions, dtype=float)
+    if numbers.ndim != 1 or positions.shape != (len(numbers), 3):
+        raise ValueError(f"numbers (N,) and positions (N, 3) of one molecule expected, got {numbers.shape} and "
+                         f"{positions.shape}")
+    field_model.check_inputs(numbers[None], positions[None])
+    z = tf.constant(numbers[None].astype(np.int32))
+    bound = None if energy_max is None else tf.constant(as_number(energy_max, "energy_max"), tf.float32)
+
+    @tf.function(autograph=False)
+    def objective_and_gradient(r):
+        with tf.GradientTape() as tape:
+            tape.watch(r)
+            energy = energy_model({"numbers": z, "positions": r})[0]
+            mu = field_model.dipole_and_polarizability(z, r)[0][0]
+            objective = tf.reduce_sum(mu * mu)
+            if bound is not None:
+                objective -= penalty * tf.square(tf.nn.relu(energy - bound))
+        return energy, mu, tape.gradient(objective, r)
+
+    r = tf.constant(positions[None], tf.float32)
+    out = {"step": [], "positions": [], "energy": [], "dipole": []}
+    for k in range(steps + 1):
+        energy, mu, gradient = objective_and_gradient(r)
+        if k % record_every == 0 or k == steps:
+            for key, value in zip(("step", "positions", "energy", "dipole"),
+                                  (k, r.numpy()[0].astype(float), float(energy), mu.numpy().astype(float)),
+                                  strict=True):
+                out[key].append(value)
+        r = r + step_size * gradient
+    return {key: np.asarray(value) for key, value in out.items()}
