@@ -42,6 +42,7 @@ DATASETS: dict[str, str] = {
     "alloys": "course_utils.atoms.datasets:ALLOYS",
     "copper_md": "course_utils.atoms.copper_md:COPPER_MD",
     "ethanol_md": "course_utils.atoms.molecule_datasets:ETHANOL_MD",
+    "ethanol_response": "course_utils.atoms.molecule_datasets:ETHANOL_RESPONSE",
     "molecules_small": "course_utils.atoms.molecule_datasets:MOLECULES_SMALL",
     "rdm1_wells_1d": "course_utils.onedim.datasets:RDM1_WELLS",
     "tddft_h2_1d": "course_utils.onedim.tddft:TDDFT_H2",

@@ -1,9 +1,13 @@
 """Checks of notebook 07's exercises: placeholders and typical mistakes fail with an explanation, the right
 answers pass."""
 
+from pathlib import Path
+
 import numpy as np
 
 from course_utils import exercises
+
+ROOT_SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
 
 
 def test_cosine_cutoff_check():
@@ -66,3 +70,14 @@ def test_dihedral_check_agrees_with_course_utils():
 
     angles, frames = nb07._dihedral_test_frames()
     assert np.allclose(dihedral_angles(frames, (0, 1, 2, 3)), angles, atol=1e-9)
+
+
+def test_polarizability_check():
+    namespace = {}
+    exec((ROOT_SOLUTIONS / "07_schnet_ex4.py").read_text(), namespace)
+    right = namespace["finite_difference_polarizability"]
+    assert exercises.check_nb07_polarizability(right).passed
+    assert not exercises.check_nb07_polarizability(lambda d, h: -right(d, h)).passed
+    assert not exercises.check_nb07_polarizability(lambda d, h: 2 * right(d, h)).passed
+    assert not exercises.check_nb07_polarizability(lambda d, h: np.zeros(3)).passed
+    assert not exercises.check_nb07_polarizability(lambda d, h: ...).passed

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
                                      ["scripts/train_stability_gnn.py", "--kinds", "shell"],
                                      ["scripts/train_schnet.py"],
                                      ["scripts/train_copper_schnet.py"],
-                                     ["scripts/train_spectra.py"]], ids=lambda c: Path(c[0]).stem)
+                                     ["scripts/train_spectra.py"],
+                                     ["scripts/train_field_schnet.py"]], ids=lambda c: Path(c[0]).stem)
 def test_training_script_reproduces_shipped_metrics(command):
     script, *selection = command
     result = subprocess.run([sys.executable, script, "--check", *selection], cwd=ROOT, capture_output=True,

@@ -1,4 +1,5 @@
-"""Two molecular data sets with GFN2-xTB labels: ``molecules_small`` and ``ethanol_md`` (at the end of this file).
+"""Molecular data sets with GFN2-xTB labels: ``molecules_small``, ``ethanol_md`` and ``ethanol_response`` (at the
+end of this file).
 
 ``molecules_small``: small organic molecules of H, C, N, O with GFN2-xTB minima and properties.
 
@@ -467,11 +468,98 @@ def _make_ethanol_spec():
                     "and charges of every frame.")
 
 
+# ====================================================================================== ethanol_response
+def ethanol_response_params() -> dict:
+    """Generator parameters of the ``ethanol_response`` data set (JSON-serialisable).
+
+    ``n_train`` frames drawn (seeded) from the training trajectories of ``ethanol_md`` and ``n_heldout`` frames
+    evenly spaced along its held-out trajectories; for each, the GFN2-xTB dipole in the fields ``+-h`` along x, y
+    and z, for the two steps ``field_steps`` (V/Angstrom).
+    """
+    return {"source": "ethanol_md", "method": "GFN2-xTB", "n_train": 600, "n_heldout": 200, "seed": 7,
+            "field_steps": [0.05, 0.1]}
+
+
+def ethanol_response_frames(params: dict) -> np.ndarray:
+    """Indices into ``ethanol_md`` (its trajectory file) of the frames of ``ethanol_response``, training first."""
+    split = ethanol_trajectories()["split"]
+    train, heldout = np.flatnonzero(split == "train"), np.flatnonzero(split == "heldout")
+    rng = np.random.default_rng(int(params["seed"]))
+    chosen_train = np.sort(rng.choice(train, size=int(params["n_train"]), replace=False))
+    chosen_heldout = heldout[np.linspace(0, len(heldout) - 1, int(params["n_heldout"])).round().astype(int)]
+    return np.concatenate([chosen_train, chosen_heldout])
+
+
+def dipole_polarizability(atoms, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """GFN2-xTB dipole (3,) e*Angstrom in zero field and polarizability (3, 3) e*Angstrom^2/V by central finite
+    differences of the dipole, ``alpha[:, k] = (mu(+h e_k) - mu(-h e_k)) / (2 h)`` (``step`` ``h`` in V/Angstrom;
+    the error is of order ``h^2`` times the second hyperpolarizability). Multiply by ``COULOMB_EV_ANGSTROM``
+    (14.40 V*Angstrom/e) for Angstrom^3."""
+    from .._checks import as_number
+    from .molecules import single_point
+
+    step = as_number(step, "step", minimum=0.0, strict_minimum=True)
+    alpha = np.zeros((3, 3))
+    for k in range(3):
+        field = np.zeros(3)
+        field[k] = step
+        alpha[:, k] = (single_point(atoms, electric_field=field).dipole
+                       - single_point(atoms, electric_field=-field).dipole) / (2.0 * step)
+    return single_point(atoms).dipole, alpha
+
+
+def build_ethanol_response(params, indices) -> dict[str, np.ndarray]:
+    """Builder of ``ethanol_response``: samples ``indices`` of :func:`ethanol_response_frames`.
+
+    Arrays (``T`` frames): ``frame`` (T,) index into ``ethanol_md``, ``positions`` (T, 9, 3) Angstrom, ``numbers``
+    (T, 9), ``split`` (T,) ``"train"``/``"heldout"``, ``dipole`` (T, 3) e*Angstrom, ``polarizability`` (T, 3, 3)
+    e*Angstrom^2/V with the first of ``field_steps``, ``polarizability_step2`` (T, 3, 3) with the second (for the
+    linearity check).
+    """
+    from ase import Atoms
+
+    traj = ethanol_trajectories()
+    frames = ethanol_response_frames(params)[np.asarray(indices, dtype=int)]
+    n = len(frames)
+    h1, h2 = (float(h) for h in params["field_steps"])
+    out = {"frame": frames.astype(np.int64), "positions": traj["positions"][frames].astype(float),
+           "numbers": np.tile(traj["numbers"], (n, 1)), "split": traj["split"][frames].astype("<U7"),
+           "dipole": np.zeros((n, 3)), "polarizability": np.zeros((n, 3, 3)),
+           "polarizability_step2": np.zeros((n, 3, 3))}
+    for row in range(n):
+        atoms = Atoms(numbers=traj["numbers"], positions=out["positions"][row])
+        atoms.info["name"] = f"ethanol frame {frames[row]}"
+        out["dipole"][row], out["polarizability"][row] = dipole_polarizability(atoms, h1)
+        out["polarizability_step2"][row] = dipole_polarizability(atoms, h2)[1]
+    return out
+
+
+COULOMB_EV_ANGSTROM = 14.399645478425668
+"""``e^2 / (4 pi eps_0)`` in eV*Angstrom: a polarizability in e*Angstrom^2/V times this is in Angstrom^3."""
+
+
+def _make_ethanol_response_spec():
+    from ..data import DatasetSpec
+
+    params = ethanol_response_params()
+    params["trajectory_sha256"] = hashlib.sha256(TRAJECTORY_FILE.read_bytes()).hexdigest() \
+        if TRAJECTORY_FILE.exists() else None
+    return DatasetSpec(
+        name="ethanol_response", build=build_ethanol_response, params=params,
+        n_samples=int(params["n_train"]) + int(params["n_heldout"]), version=1,
+        description="GFN2-xTB dipoles and polarizabilities (central finite differences of the dipole in uniform "
+                    "fields, two steps) of ethanol_md frames: training-trajectory frames and held-out ones.")
+
+
 def __getattr__(name: str):
     # MOLECULES_SMALL reads the catalogue's checksum on first access.
     if name == "MOLECULES_SMALL":
         spec = _make_spec()
         globals()["MOLECULES_SMALL"] = spec
+        return spec
+    if name == "ETHANOL_RESPONSE":
+        spec = _make_ethanol_response_spec()
+        globals()["ETHANOL_RESPONSE"] = spec
         return spec
     if name == "ETHANOL_MD":
         spec = _make_ethanol_spec()

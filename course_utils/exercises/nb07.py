@@ -158,3 +158,42 @@ def check_nb07_dihedral(dihedral):
     k = int(np.argmax(np.abs(answer - expected)))
     return False, (f"for a geometry with dihedral {expected[k]:.1f} degrees the function gives {answer[k]:.1f}; "
                    "check which atoms span each plane (p0, p1, p2) and (p1, p2, p3)")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Exercise 4: the polarizability by finite differences of the dipole
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _linear_dipole(field):
+    """A test dipole mu(F) = mu0 + alpha F + beta F^2 (component-wise), with a known alpha."""
+    field = np.asarray(field, dtype=float)
+    return np.array([0.3, -0.1, 0.2]) + _TEST_ALPHA @ field + 0.05 * field**2
+
+
+_TEST_ALPHA = np.array([[0.16, 0.01, -0.02], [0.01, 0.14, 0.03], [-0.02, 0.03, 0.15]])
+
+
+@checker("the polarizability by finite differences of the dipole")
+def check_nb07_polarizability(finite_difference_polarizability):
+    """``finite_difference_polarizability(dipole, h)`` must return the (3, 3) matrix ``alpha[:, k] =
+    (dipole(h e_k) - dipole(-h e_k)) / (2 h)`` for a function ``dipole(field)`` of a (3,) field."""
+    if is_placeholder(finite_difference_polarizability):
+        raise NotImplementedError
+    if not callable(finite_difference_polarizability):
+        return False, ("finite_difference_polarizability must be a function of (dipole, h), got "
+                       f"{type(finite_difference_polarizability).__name__}")
+    answer = finite_difference_polarizability(_linear_dipole, 1e-3)
+    if is_placeholder(answer):
+        raise NotImplementedError
+    answer = np.asarray(answer, dtype=float)
+    if answer.shape != (3, 3):
+        return False, f"the polarizability is a 3 x 3 matrix, got shape {answer.shape}"
+    if np.allclose(answer, -_TEST_ALPHA, atol=1e-6):
+        return False, "the sign is wrong: alpha = +d(mu)/dF (the dipole grows along the field)"
+    if np.allclose(answer, 2 * _TEST_ALPHA, atol=1e-6):
+        return False, "twice too large: a central difference divides by 2 h, the distance between -h and +h"
+    if not np.allclose(answer, _TEST_ALPHA, atol=1e-6):
+        return False, ("for a test dipole with a known polarizability the result is off by up to "
+                       f"{np.abs(answer - _TEST_ALPHA).max():.2e}; column k is (mu(+h e_k) - mu(-h e_k)) / (2 h)")
+    return True, "right: a central difference of the dipole in the field, column by column"
