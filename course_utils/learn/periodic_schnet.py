@@ -29,7 +29,6 @@ Units: eV, Angstrom, eV/Angstrom, eV/Angstrom^3.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 
 import keras
@@ -45,6 +44,7 @@ from .schnet import (
     CosineCutoff,
     GaussianRBF,
     Interaction,
+    _EpochBook,
     _positive_int,
     _positive_number,
     load_weights,
@@ -375,39 +375,17 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
 
     val_batch = as_tensors(*validation.batch(range(len(validation))))
     rng = np.random.default_rng(as_int(seed, "seed", minimum=0))
-    history = {key: [] for key in ("epoch", "loss", "val_loss", "val_energy_mae", "val_force_mae", "learning_rate",
-                                   "seconds")}
-    best, best_weights, best_epoch, waited, since_decay, steps, stopped = np.inf, model.get_weights(), 0, 0, 0, 0, \
-        "max_epochs"
-    start = time.perf_counter()
+    book = _EpochBook(model, optimizer, patience=patience, decay_patience=decay_patience,
+                      min_learning_rate=min_learning_rate)
     for epoch in range(1, max_epochs + 1):
         order = rng.permutation(len(train))
         values = []
         for begin in range(0, len(train), batch_size):
             values.append(float(step(*as_tensors(*train.batch(order[begin:begin + batch_size])))))
-            steps += 1
-        val_loss, val_e, val_f = (float(v) for v in validate(*val_batch))
-        lr = float(ops.convert_to_numpy(optimizer.learning_rate))
-        for key, value in zip(history, (epoch, float(np.mean(values)), val_loss, val_e, val_f, lr,
-                                        time.perf_counter() - start), strict=True):
-            history[key].append(value)
-        if not np.isfinite(val_loss):
-            raise FloatingPointError(f"the validation loss became {val_loss} in epoch {epoch}; lower learning_rate")
-        if val_loss < best:
-            best, best_weights, best_epoch, waited, since_decay = val_loss, model.get_weights(), epoch, 0, 0
-        else:
-            waited += 1
-            since_decay += 1
-            if decay_patience is not None and since_decay >= decay_patience and lr > min_learning_rate:
-                optimizer.learning_rate.assign(max(lr / 2, min_learning_rate))
-                since_decay = 0
-            if waited >= patience:
-                stopped = "patience"
-                break
-    model.set_weights(best_weights)
-    out = {key: np.asarray(value, dtype=float) for key, value in history.items()}
-    out.update(best_epoch=best_epoch, steps=steps, stopped=stopped)
-    return out
+            book.steps += 1
+        if book.end_epoch(epoch, values, *(float(v) for v in validate(*val_batch))):
+            break
+    return book.finish()
 
 
 def _energy_and_forces(model, inputs, training):

@@ -548,6 +548,52 @@ def predict(model, numbers, positions):
     return e.numpy().astype(float), f.numpy().astype(float)
 
 
+class _EpochBook:
+    """The per-epoch bookkeeping of the energy-and-force fits (this module's and ``periodic_schnet``'s): history,
+    best weights, learning-rate halving after ``decay_patience`` epochs without improvement, early stopping after
+    ``patience``, and the restore of the best weights at the end."""
+
+    KEYS = ("epoch", "loss", "val_loss", "val_energy_mae", "val_force_mae", "learning_rate", "seconds")
+
+    def __init__(self, model, optimizer, *, patience: int, decay_patience: int | None, min_learning_rate: float):
+        self.model, self.optimizer = model, optimizer
+        self.patience, self.decay_patience, self.min_learning_rate = patience, decay_patience, min_learning_rate
+        self.history = {key: [] for key in self.KEYS}
+        self.best, self.best_weights, self.best_epoch = np.inf, model.get_weights(), 0
+        self.waited = self.since_decay = self.steps = 0
+        self.stopped = "max_epochs"
+        self.start = time.perf_counter()
+
+    def end_epoch(self, epoch: int, losses, val_loss: float, val_energy_mae: float, val_force_mae: float) -> bool:
+        """Record one epoch (``losses``: its batch losses); True when early stopping ends the fit."""
+        lr = float(ops.convert_to_numpy(self.optimizer.learning_rate))
+        for key, value in zip(self.KEYS, (epoch, float(np.mean(losses)), val_loss, val_energy_mae, val_force_mae, lr,
+                                          time.perf_counter() - self.start), strict=True):
+            self.history[key].append(value)
+        if not np.isfinite(val_loss):
+            raise FloatingPointError(f"the validation loss became {val_loss} in epoch {epoch}; lower learning_rate")
+        if val_loss < self.best:
+            self.best, self.best_weights, self.best_epoch = val_loss, self.model.get_weights(), epoch
+            self.waited = self.since_decay = 0
+            return False
+        self.waited += 1
+        self.since_decay += 1
+        if self.decay_patience is not None and self.since_decay >= self.decay_patience and lr > self.min_learning_rate:
+            self.optimizer.learning_rate.assign(max(lr / 2, self.min_learning_rate))
+            self.since_decay = 0
+        if self.waited >= self.patience:
+            self.stopped = "patience"
+            return True
+        return False
+
+    def finish(self) -> dict:
+        """Restore the best weights; the history as arrays with ``best_epoch``, ``steps`` and ``stopped``."""
+        self.model.set_weights(self.best_weights)
+        out = {key: np.asarray(value, dtype=float) for key, value in self.history.items()}
+        out.update(best_epoch=self.best_epoch, steps=self.steps, stopped=self.stopped)
+        return out
+
+
 def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_weight"],
         learning_rate: float = DEFAULT_FIT["learning_rate"], batch_size: int = DEFAULT_FIT["batch_size"],
         max_epochs: int = DEFAULT_FIT["max_epochs"], patience: int = DEFAULT_FIT["patience"],
@@ -633,16 +679,13 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
 
     val_tensors = tuple(tf.constant(a) for a in val_arrays)
     rng = np.random.default_rng(as_int(seed, "seed", minimum=0))
-    history = {key: [] for key in ("epoch", "loss", "val_loss", "val_energy_mae", "val_force_mae", "learning_rate",
-                                   "seconds")}
-    best, best_weights, waited, since_decay, best_epoch, steps, stopped = np.inf, model.get_weights(), 0, 0, 0, 0, \
-        "max_epochs"
+    book = _EpochBook(model, optimizer, patience=patience, decay_patience=decay_patience,
+                      min_learning_rate=min_learning_rate)
     epochs = range(1, max_epochs + 1)
     if progress:
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc="SchNet epochs")
-    start = time.perf_counter()
     train_seconds, timed_epochs = 0.0, 0
     count = len(train_arrays[0])
     for epoch in epochs:
@@ -652,35 +695,17 @@ def fit(model, train, validation, *, force_weight: float = DEFAULT_FIT["force_we
         for begin in range(0, count, batch_size):
             batch = order[begin:begin + batch_size]
             values.append(float(step(*(tf.constant(a[batch]) for a in train_arrays))))
-            steps += 1
+            book.steps += 1
         if epoch > 1 or max_epochs == 1:  # the first epoch also traces the compiled step
             train_seconds += time.perf_counter() - tick
             timed_epochs += 1
-        val_loss, val_e, val_f = (float(v) for v in validate(*val_tensors))
-        lr = float(ops.convert_to_numpy(optimizer.learning_rate))
-        for key, value in zip(history, (epoch, float(np.mean(values)), val_loss, val_e, val_f, lr,
-                                        time.perf_counter() - start), strict=True):
-            history[key].append(value)
-        if not np.isfinite(val_loss):
-            raise FloatingPointError(f"the validation loss became {val_loss} in epoch {epoch}; lower learning_rate")
-        if val_loss < best:
-            best, best_weights, best_epoch, waited, since_decay = val_loss, model.get_weights(), epoch, 0, 0
-        else:
-            waited += 1
-            since_decay += 1
-            if decay_patience is not None and since_decay >= decay_patience and lr > min_learning_rate:
-                optimizer.learning_rate.assign(max(lr / 2, min_learning_rate))
-                since_decay = 0
-            if waited >= patience:
-                stopped = "patience"
-                break
-        if max_seconds is not None and time.perf_counter() - start > max_seconds:
-            stopped = "max_seconds"
+        if book.end_epoch(epoch, values, *(float(v) for v in validate(*val_tensors))):
             break
-    model.set_weights(best_weights)
-    out = {key: np.asarray(value, dtype=float) for key, value in history.items()}
-    out.update(best_epoch=best_epoch, steps=steps, stopped=stopped,
-               structures_per_second=float(count * timed_epochs / train_seconds) if timed_epochs else float("nan"))
+        if max_seconds is not None and time.perf_counter() - book.start > max_seconds:
+            book.stopped = "max_seconds"
+            break
+    out = book.finish()
+    out["structures_per_second"] = float(count * timed_epochs / train_seconds) if timed_epochs else float("nan")
     return out
 
 
